@@ -1,0 +1,143 @@
+// khien: one binary, one subcommand per job.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <map>
+
+#include "cli/commands.h"
+#include "cli/config.h"
+
+namespace {
+
+struct Common {
+  std::string config_file;
+  std::map<std::string, std::string> flags;
+};
+
+// --config and --data-dir, on every subcommand that uses the database.
+void add_common(CLI::App* cmd, Common& common) {
+  cmd->add_option("--config", common.config_file, "TOML configuration file (see config/khien.example.toml)");
+  cmd->add_option_function<std::string>(
+      "--data-dir", [&common](const std::string& v) { common.flags["data_dir"] = v; },
+      "Directory of the database (default khien-data; env KHIEN_DATA_DIR)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace khien::cli;
+  CLI::App app{"Khiên: incident response for Vietnamese public agencies"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Help of every subcommand");
+  Common common;
+  std::function<int(const Config&)> action;
+
+  auto* serve_cmd = app.add_subcommand("serve", "Serve the web UI and the API");
+  add_common(serve_cmd, common);
+  ServeOptions serve_options;
+  serve_cmd->add_option_function<std::string>(
+      "--listen", [&](const std::string& v) { common.flags["listen"] = v; },
+      "HOST:PORT to serve on (default 127.0.0.1:8080; env KHIEN_LISTEN)");
+  serve_cmd->add_option_function<std::string>(
+      "--web-dir", [&](const std::string& v) { common.flags["web_dir"] = v; }, "Directory of the built web UI");
+  serve_cmd->add_option_function<std::string>(
+      "--log-level", [&](const std::string& v) { common.flags["log_level"] = v; },
+      "trace, debug, info, warn, error or off");
+  serve_cmd->add_flag("--demo", serve_options.demo,
+                      "Into an empty database, load the demo organisations and create the first administrator "
+                      "(its password is printed once)");
+  serve_cmd->callback([&] { action = [&](const Config& c) { return serve(c, serve_options); }; });
+
+  auto* migrate_cmd = app.add_subcommand("migrate", "Create the database or bring its schema up to date");
+  add_common(migrate_cmd, common);
+  migrate_cmd->callback([&] { action = [](const Config& c) { return migrate(c); }; });
+
+  auto* org_cmd = app.add_subcommand("org", "Organisations");
+  org_cmd->require_subcommand(1);
+  std::string slug, name, kind, parent;
+  auto* org_add_cmd = org_cmd->add_subcommand("add", "Add an organisation or unit");
+  add_common(org_add_cmd, common);
+  org_add_cmd->add_option("--slug", slug, "Short unique name (a-z, 0-9, -)")->required();
+  org_add_cmd->add_option("--name", name, "Full name")->required();
+  org_add_cmd->add_option("--kind", kind, "national, coordinator, agency or unit")
+      ->required()
+      ->check(CLI::IsMember({"national", "coordinator", "agency", "unit"}));
+  auto* parent_opt = org_add_cmd->add_option("--parent", parent, "Slug of the parent organisation");
+  org_add_cmd->callback([&] {
+    action = [&](const Config& c) {
+      return org_add(c, slug, name, kind, parent_opt->count() ? std::optional(parent) : std::nullopt);
+    };
+  });
+  auto* org_list_cmd = org_cmd->add_subcommand("list", "List every organisation");
+  add_common(org_list_cmd, common);
+  org_list_cmd->callback([&] { action = [](const Config& c) { return org_list(c); }; });
+
+  auto* user_cmd = app.add_subcommand("user", "Users");
+  user_cmd->require_subcommand(1);
+  std::string org, username, role, display_name, email;
+  bool password_stdin = false;
+  auto* user_add_cmd = user_cmd->add_subcommand("add", "Add a user; the password is read from standard input");
+  add_common(user_add_cmd, common);
+  user_add_cmd->add_option("--org", org, "Slug of the user's organisation or unit")->required();
+  user_add_cmd->add_option("--username", username, "Sign-in name (a-z, 0-9, . _ -)")->required();
+  user_add_cmd->add_option("--role", role, "administrator, security-officer, responder, viewer or auditor")
+      ->required()
+      ->check(CLI::IsMember({"administrator", "security-officer", "responder", "viewer", "auditor"}));
+  user_add_cmd->add_option("--display-name", display_name, "Full name (default: the username)");
+  user_add_cmd->add_option("--email", email, "E-mail address");
+  user_add_cmd->add_flag("--password-stdin", password_stdin, "Read the password from standard input")->required();
+  user_add_cmd->callback([&] {
+    action = [&](const Config& c) { return user_add(c, org, username, role, display_name, email); };
+  });
+  auto* user_list_cmd = user_cmd->add_subcommand("list", "List users");
+  add_common(user_list_cmd, common);
+  auto* list_org_opt = user_list_cmd->add_option("--org", org, "Only users of this organisation (slug)");
+  user_list_cmd->callback([&] {
+    action = [&](const Config& c) { return user_list(c, list_org_opt->count() ? std::optional(org) : std::nullopt); };
+  });
+  auto* reset_cmd = user_cmd->add_subcommand("reset-password", "Give a user a new temporary password (printed)");
+  add_common(reset_cmd, common);
+  reset_cmd->add_option("--username", username, "The user")->required();
+  reset_cmd->callback([&] { action = [&](const Config& c) { return user_reset_password(c, username); }; });
+  auto* disable_cmd = user_cmd->add_subcommand("disable", "Disable a user and end their sessions");
+  add_common(disable_cmd, common);
+  disable_cmd->add_option("--username", username, "The user")->required();
+  disable_cmd->callback([&] { action = [&](const Config& c) { return user_disable(c, username); }; });
+
+  auto* audit_cmd = app.add_subcommand("audit", "The audit log");
+  audit_cmd->require_subcommand(1);
+  auto* verify_cmd = audit_cmd->add_subcommand(
+      "verify", "Check the hash chain; exit 1 naming the first wrong entry (modified, missing, inserted, reordered)");
+  add_common(verify_cmd, common);
+  verify_cmd->callback([&] { action = [](const Config& c) { return audit_verify(c); }; });
+
+  auto* backup_cmd = app.add_subcommand("backup", "Back up and restore the database");
+  backup_cmd->require_subcommand(1);
+  std::string output, input;
+  bool force = false;
+  auto* create_cmd = backup_cmd->add_subcommand("create", "Copy the live database (SQLite online backup)");
+  add_common(create_cmd, common);
+  create_cmd->add_option("--output", output, "The backup file to write (must not exist)")->required();
+  create_cmd->callback([&] { action = [&](const Config& c) { return backup_create(c, output); }; });
+  auto* restore_cmd = backup_cmd->add_subcommand("restore", "Restore a backup (stop the server first)");
+  add_common(restore_cmd, common);
+  restore_cmd->add_option("--input", input, "The backup file")->required();
+  restore_cmd->add_flag("--force", force, "Replace an existing database");
+  restore_cmd->callback([&] { action = [&](const Config& c) { return backup_restore(c, input, force); }; });
+
+  auto* version_cmd = app.add_subcommand("version", "Print the version");
+  version_cmd->callback([&] { action = [](const Config&) { return version(); }; });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  auto config = load_config(common.config_file.empty() ? std::nullopt : std::optional<std::filesystem::path>(common.config_file),
+                            process_env(), common.flags);
+  if (!config.ok()) {
+    std::cerr << "khien: " << config.error().detail() << "\n";
+    return 2;
+  }
+  return action(*config);
+}
