@@ -170,7 +170,9 @@ http::Response App::dispatch(http::Request& req, i18n::Locale locale) {
   const Operation& op = *operations_[index];
   req.path_params = std::move(match.params);
 
-  Ctx ctx{req, services_, metrics_, nullptr, {}, {}, locale, options_.session_lifetime};
+  Ctx ctx{req, services_, metrics_};
+  ctx.locale = locale;
+  ctx.session_lifetime = options_.session_lifetime;
   ctx.meta = {req.remote_address, std::string(req.header("user-agent").value_or(""))};
 
   std::optional<service::Principal> principal;

@@ -63,6 +63,10 @@ ChainVerdict verify_chain(const std::vector<StoredAuditEntry>& entries, const st
           return fault(ChainFault::kInserted, e.id,
                        fmt::format("entry {} does not follow the entry before it; entry {} does", e.id,
                                    entries[j].id));
+      if (i > 0 && e.prev_hash == entries[i - 1].prev_hash)
+        return fault(ChainFault::kInserted, entries[i - 1].id,
+                     fmt::format("entries {} and {} both claim to follow the same entry; {} was added", entries[i - 1].id,
+                                 e.id, entries[i - 1].id));
       if (it == by_hash.end())
         return fault(ChainFault::kMissing, e.id,
                      fmt::format("the entry that entry {} follows is no longer in the log", e.id));
