@@ -15,13 +15,18 @@ EnvLookup env_of(std::map<std::string, std::string> vars) {
   };
 }
 
-std::filesystem::path write_toml(const std::string& text) {
-  auto path = std::filesystem::temp_directory_path() /
-              ("khien-config-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-               ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".toml");
-  std::ofstream(path) << text;
-  return path;
-}
+// A TOML file that is removed when the test ends.
+struct TomlFile {
+  explicit TomlFile(const std::string& text)
+      : path(std::filesystem::temp_directory_path() /
+             ("khien-config-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+              ".toml")) {
+    std::ofstream(path) << text;
+  }
+  ~TomlFile() { std::filesystem::remove(path); }
+  operator std::filesystem::path() const { return path; }  // NOLINT(google-explicit-constructor)
+  std::filesystem::path path;
+};
 }  // namespace
 
 TEST(Config, DefaultsAreSafe) {
@@ -33,7 +38,7 @@ TEST(Config, DefaultsAreSafe) {
 }
 
 TEST(Config, FlagsBeatEnvironmentWhichBeatsTheFile) {
-  const auto file = write_toml("listen = \"127.0.0.1:1000\"\ndata_dir = \"/from/file\"\n[http]\nworkers = 3\n");
+  const TomlFile file("listen = \"127.0.0.1:1000\"\ndata_dir = \"/from/file\"\n[http]\nworkers = 3\n");
   auto c = load_config(file, env_of({{"KHIEN_LISTEN", "127.0.0.1:2000"}, {"KHIEN_HTTP_WORKERS", "5"}}),
                        {{"listen", "127.0.0.1:3000"}});
   ASSERT_TRUE(c.ok()) << c.error().detail();
@@ -43,14 +48,14 @@ TEST(Config, FlagsBeatEnvironmentWhichBeatsTheFile) {
 }
 
 TEST(Config, UnknownKeyIsNamedWithItsLine) {
-  const auto file = write_toml("listen = \"127.0.0.1:1000\"\n\n[http]\nworkerz = 3\n");
+  const TomlFile file("listen = \"127.0.0.1:1000\"\n\n[http]\nworkerz = 3\n");
   auto c = load_config(file, env_of({}), {});
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().detail().find(":4: unknown key 'http.workerz'"), std::string::npos) << c.error().detail();
 }
 
 TEST(Config, WrongTypeIsNamedWithItsLine) {
-  const auto file = write_toml("[auth]\nmax_failures_per_account = \"five\"\n");
+  const TomlFile file("[auth]\nmax_failures_per_account = \"five\"\n");
   auto c = load_config(file, env_of({}), {});
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().detail().find(":2: 'auth.max_failures_per_account' must be a whole number"), std::string::npos)
@@ -58,7 +63,7 @@ TEST(Config, WrongTypeIsNamedWithItsLine) {
 }
 
 TEST(Config, SyntaxErrorIsNamedWithItsLine) {
-  const auto file = write_toml("listen = \"127.0.0.1:1000\"\nlog_level = \n");
+  const TomlFile file("listen = \"127.0.0.1:1000\"\nlog_level = \n");
   auto c = load_config(file, env_of({}), {});
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().detail().find(":2:"), std::string::npos) << c.error().detail();

@@ -1,0 +1,60 @@
+// The one fetch wrapper: session cookie, CSRF header, language, and problem+json errors.
+import type { components } from './schema';
+import i18n from '../i18n';
+
+export type Schemas = components['schemas'];
+export type Me = Schemas['Me'];
+export type Organization = Schemas['Organization'];
+export type User = Schemas['User'];
+export type ApiToken = Schemas['ApiToken'];
+export type AuditEntry = Schemas['AuditEntry'];
+export type Problem = Schemas['Problem'];
+export type Page<T> = { items: T[]; next_cursor: string | null };
+
+let csrfToken = '';
+export function setCsrfToken(token: string | undefined) {
+  csrfToken = token ?? '';
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem;
+  readonly retryAfter: number | null;
+  constructor(status: number, problem: Problem, retryAfter: number | null) {
+    super(problem.title);
+    this.status = status;
+    this.problem = problem;
+    this.retryAfter = retryAfter;
+  }
+  get code() {
+    return this.problem.code;
+  }
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { 'Accept-Language': i18n.language === 'en' ? 'en' : 'vi' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  const res = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get('Content-Type') ?? '';
+  const data = type.includes('json') ? await res.json() : null;
+  if (!res.ok) {
+    const problem: Problem = data ?? { type: 'about:blank', title: res.statusText, status: res.status, code: 'http_error' };
+    const retry = res.headers.get('Retry-After');
+    throw new ApiError(res.status, problem, retry ? Number(retry) : null);
+  }
+  return data as T;
+}
+
+export function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
