@@ -14,7 +14,9 @@ Statement& Statement::bind(int i, std::int64_t v) {
 }
 
 Statement& Statement::bind(int i, std::string_view v) {
-  if (int rc = sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8); rc != SQLITE_OK)
+  // An empty view may have no data pointer, which SQLite would bind as NULL rather than ''.
+  const char* data = v.data() ? v.data() : "";
+  if (int rc = sqlite3_bind_text64(stmt_, i, data, v.size(), SQLITE_TRANSIENT, SQLITE_UTF8); rc != SQLITE_OK)
     throw_error(db_, rc, "bind");
   return *this;
 }
@@ -85,6 +87,10 @@ void Connection::exec(std::string_view sql) {
     sqlite3_free(err);
     throw SqliteError(rc, msg);
   }
+}
+
+void Connection::reset_statements() {
+  for (auto& [sql, c] : cache_) sqlite3_reset(c.raw);
 }
 
 Statement& Connection::prepare(std::string_view sql) {

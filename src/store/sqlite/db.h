@@ -70,6 +70,10 @@ class Connection {
   void exec(std::string_view sql);
   // A prepared statement cached on this connection, reset and ready to bind.
   Statement& prepare(std::string_view sql);
+  // Resets every cached statement. A statement left on a row keeps its read snapshot open,
+  // which would make the next write transaction on this connection fail once another
+  // connection or process has written; call this before ending each transaction.
+  void reset_statements();
   std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
   sqlite3* handle() { return db_; }

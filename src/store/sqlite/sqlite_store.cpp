@@ -399,12 +399,15 @@ class SqliteStore final : public service::Store {
     try {
       SqliteTx tx(*conn);
       Status st = work(tx);
+      conn->reset_statements();
       conn->exec(st.ok() ? "COMMIT" : "ROLLBACK");
       return st;
     } catch (const SqliteError& e) {
+      conn->reset_statements();
       conn->exec("ROLLBACK");
       return Error(e.is_constraint() ? "conflict" : "store_error", e.what());
     } catch (...) {
+      conn->reset_statements();
       conn->exec("ROLLBACK");
       throw;
     }

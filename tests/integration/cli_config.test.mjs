@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PASSWORD, cli, signedIn, startServer, tempDir } from './harness.mjs';
+
+test('every subcommand explains itself with --help', () => {
+  for (const args of [['serve'], ['migrate'], ['org', 'add'], ['org', 'list'], ['user', 'add'], ['user', 'list'],
+    ['user', 'reset-password'], ['user', 'disable'], ['audit', 'verify'], ['backup', 'create'], ['backup', 'restore'], ['version']]) {
+    const r = cli([...args, '--help']);
+    assert.equal(r.code, 0, args.join(' '));
+    assert.match(r.stdout, /Usage|OPTIONS|Options/i, args.join(' '));
+  }
+  assert.match(cli(['version']).stdout, /^khien \d+\.\d+\.\d+ \(schema \d+\)/);
+  assert.equal(cli(['no-such-command']).code, 2);
+});
+
+test('operators add organisations and users, list them, reset a password and disable a user', async () => {
+  const dir = tempDir();
+  try {
+    assert.equal(cli(['migrate', '--data-dir', dir]).code, 0);
+    assert.match(cli(['migrate', '--data-dir', dir]).stdout, /up to date/);
+    assert.equal(cli(['org', 'add', '--data-dir', dir, '--slug', 'so-tttt', '--name', 'Sở TT&TT', '--kind', 'coordinator']).code, 0);
+    assert.equal(cli(['org', 'add', '--data-dir', dir, '--slug', 'so-yte', '--name', 'Sở Y tế', '--kind', 'agency', '--parent', 'so-tttt']).code, 0);
+    const bad = cli(['org', 'add', '--data-dir', dir, '--slug', 'x1', '--name', 'X', '--kind', 'agency', '--parent', 'nowhere']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /parent/);
+    assert.match(cli(['org', 'list', '--data-dir', dir]).stdout, /so-yte\s+agency/);
+    const add = cli(['user', 'add', '--data-dir', dir, '--org', 'so-yte', '--username', 'hoa', '--role', 'administrator', '--password-stdin'], { input: `${PASSWORD}\n` });
+    assert.equal(add.code, 0, add.stderr);
+    const weak = cli(['user', 'add', '--data-dir', dir, '--org', 'so-yte', '--username', 'weak', '--role', 'viewer', '--password-stdin'], { input: 'short\n' });
+    assert.notEqual(weak.code, 0);
+    assert.match(weak.stderr, /password_policy/);
+    assert.match(cli(['user', 'list', '--data-dir', dir]).stdout, /hoa\s+administrator/);
+    const reset = cli(['user', 'reset-password', '--data-dir', dir, '--username', 'hoa']);
+    assert.match(reset.stdout, /^password: \S{16}$/m);
+    assert.equal(cli(['user', 'disable', '--data-dir', dir, '--username', 'hoa']).code, 0);
+    assert.match(cli(['user', 'list', '--data-dir', dir]).stdout, /hoa\s+administrator\s+\d+\s+disabled/);
+    assert.equal(cli(['audit', 'verify', '--data-dir', dir]).code, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a backup taken while serving restores into a fresh directory with the data there', async () => {
+  const s = await startServer();
+  const out = join(tempDir(), 'backup.db');
+  const fresh = tempDir();
+  try {
+    const created = cli(['backup', 'create', '--data-dir', s.dataDir, '--output', out]);
+    assert.equal(created.code, 0, created.stderr);
+    assert.notEqual(cli(['backup', 'create', '--data-dir', s.dataDir, '--output', out]).code, 0, 'never overwrites');
+    await s.stop();
+    assert.equal(cli(['backup', 'restore', '--data-dir', fresh, '--input', out]).code, 0);
+    assert.notEqual(cli(['backup', 'restore', '--data-dir', fresh, '--input', out]).code, 0, 'needs --force over a database');
+    const again = await startServer({ demo: false, dataDir: fresh });
+    await signedIn(again.url, s.admin.username, s.admin.password);
+    await again.cleanup();
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('environment variables override the configuration file', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'khien.toml');
+  writeFileSync(file, '[auth]\nmax_failures_per_account = 50\n');
+  const s = await startServer({ args: ['--config', file], env: { KHIEN_AUTH_MAX_FAILURES_PER_ACCOUNT: '1' } });
+  try {
+    const { Client } = await import('./harness.mjs');
+    await new Client(s.url).login('admin', 'Wrong-Password-123');
+    assert.equal((await new Client(s.url).login('admin', s.admin.password)).status, 429);
+  } finally {
+    await s.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a bad configuration stops the server with the key and the line named', () => {
+  const dir = tempDir();
+  const file = join(dir, 'khien.toml');
+  writeFileSync(file, 'listen = "127.0.0.1:0"\n\n[http]\nheader_timeout_seconds = "soon"\n');
+  const r = cli(['serve', '--config', file, '--data-dir', dir]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /khien\.toml:4: 'http\.header_timeout_seconds' must be a whole number/);
+  const env = cli(['serve', '--data-dir', dir], { env: { KHIEN_HTTP_WORKERS: 'many' } });
+  assert.equal(env.code, 2);
+  assert.match(env.stderr, /KHIEN_HTTP_WORKERS/);
+  rmSync(dir, { recursive: true, force: true });
+});

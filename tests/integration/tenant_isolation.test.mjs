@@ -1,0 +1,174 @@
+// Generated from /api/v1/openapi.json: for every operation, an anonymous caller gets 401 (unless
+// the operation is public), and an administrator of agency A gets 403/404 on agency B's objects
+// and changes nothing. New routes are covered without editing this file: each resource has a
+// factory below, and a route whose objects no factory can create fails the test.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client, PASSWORD, addOrg, addUser, signedIn, startServer } from './harness.mjs';
+
+let server;
+let doc;
+let a; // administrator of agency A
+let b; // administrator of agency B
+let bAgency;
+
+// Each resource: how B creates one of its objects, and how B reads it back.
+const factories = {
+  organization: {
+    list: '/api/v1/organizations',
+    async create(n) {
+      const r = await b.post('/api/v1/organizations', { slug: `b-unit-${n}`, name: `B unit ${n}`, kind: 'unit', parent_id: bAgency.id });
+      assert.equal(r.status, 201, r.text);
+      return r.json.id;
+    },
+    read: (id) => b.get(`/api/v1/organizations/${id}`),
+  },
+  user: {
+    list: '/api/v1/users',
+    async create(n) {
+      const r = await b.post('/api/v1/users', { username: `b.user${n}`, display_name: `B ${n}`, role: 'viewer', organization_id: bAgency.id, password: PASSWORD });
+      assert.equal(r.status, 201, r.text);
+      return r.json.id;
+    },
+    read: (id) => b.get(`/api/v1/users/${id}`),
+  },
+  token: {
+    list: '/api/v1/tokens',
+    async create(n) {
+      const r = await b.post('/api/v1/tokens', { name: `b-token-${n}`, scope: 'read' });
+      assert.equal(r.status, 201, r.text);
+      return r.json.token.id;
+    },
+    read: async (id) => {
+      const r = await b.get('/api/v1/tokens?limit=1000');
+      return { status: r.status, json: r.json.items.find((t) => t.id === id) };
+    },
+  },
+  audit: {
+    list: '/api/v1/audit',
+    async create(n) {
+      await b.patch('/api/v1/me', { display_name: `B admin ${n}` });
+      const r = await b.get('/api/v1/audit?limit=1');
+      return r.json.items[0].id;
+    },
+    read: (id) => b.get(`/api/v1/audit/${id}`),
+  },
+};
+
+before(async () => {
+  server = await startServer();
+  addOrg(server.dataDir, 'agency-a', 'agency', 'so-tttt-khanh-hoa');
+  addOrg(server.dataDir, 'agency-b', 'agency', 'so-tttt-khanh-hoa');
+  addUser(server.dataDir, 'agency-a', 'admin.a');
+  addUser(server.dataDir, 'agency-b', 'admin.b');
+  a = await signedIn(server.url, 'admin.a', PASSWORD);
+  b = await signedIn(server.url, 'admin.b', PASSWORD);
+  bAgency = (await b.get('/api/v1/organizations')).json.items.find((o) => o.slug === 'agency-b');
+  doc = (await new Client(server.url).get('/api/v1/openapi.json')).json;
+});
+after(() => server.cleanup());
+
+function resolve(schema) {
+  if (schema?.$ref) return doc.components.schemas[schema.$ref.split('/').pop()];
+  return schema;
+}
+
+// A body the schema accepts, pointing any organisation reference at agency B.
+function sampleBody(schema) {
+  const s = resolve(schema);
+  if (!s) return undefined;
+  const body = {};
+  const props = Object.entries(s.properties ?? {});
+  const chosen = props.filter(([k]) => (s.required ?? []).includes(k));
+  const optional = props.find(([k]) => !(s.required ?? []).includes(k));
+  if (optional) chosen.push(optional);
+  for (const [name, p] of chosen) body[name] = sampleValue(name, resolve(p));
+  return body;
+}
+
+function sampleValue(name, p) {
+  if (p.enum) return name === 'role' ? 'administrator' : name === 'kind' ? 'unit' : p.enum[0];
+  const type = Array.isArray(p.type) ? p.type.find((t) => t !== 'null') : p.type;
+  if (type === 'boolean') return true;
+  if (type === 'integer') return p.minimum ?? 1;
+  if (name.endsWith('_id')) return bAgency.id;
+  if (name === 'username') return 'intruder.a';
+  if (name === 'slug') return 'intruder-a';
+  if (name.includes('password')) return 'Intruder-Password-2026';
+  if (name === 'code' || name === 'totp') return '123456';
+  return 'Intruder';
+}
+
+function operations() {
+  const out = [];
+  for (const [path, item] of Object.entries(doc.paths))
+    for (const [method, op] of Object.entries(item)) out.push({ path, method: method.toUpperCase(), op });
+  return out;
+}
+
+const isPublic = (op) => Array.isArray(op.security) && op.security.length === 0;
+
+test('every operation that is not public refuses an anonymous caller with 401', async () => {
+  const anon = new Client(server.url);
+  let checked = 0;
+  for (const { path, method, op } of operations()) {
+    if (isPublic(op)) continue;
+    const url = path.replace(/\{[^}]+\}/g, '1');
+    const body = op.requestBody ? sampleBody(op.requestBody.content['application/json'].schema) : undefined;
+    const r = await anon.request(method, url, { body });
+    assert.equal(r.status, 401, `${method} ${path}: ${r.text}`);
+    assert.equal(r.json.code, 'unauthenticated', `${method} ${path}`);
+    checked++;
+  }
+  assert.ok(checked >= 15, `only ${checked} operations checked`);
+});
+
+test("agency A cannot read or change any of agency B's objects, on any route", async () => {
+  let n = 0;
+  for (const { path, method, op } of operations()) {
+    if (!path.includes('{')) continue;
+    const resource = op['x-khien-resource'];
+    assert.ok(resource, `${method} ${path} has path parameters but no x-khien-resource`);
+    const factory = factories[resource];
+    assert.ok(factory, `${method} ${path}: no factory creates "${resource}" objects; add one to tenant_isolation.test.mjs`);
+    const id = await factory.create(n++);
+    const before = await factory.read(id);
+    assert.equal(before.status, 200, `${resource} ${id} is readable by its owner`);
+    const body = op.requestBody ? sampleBody(op.requestBody.content['application/json'].schema) : undefined;
+    const r = await a.request(method, path.replace(/\{[^}]+\}/g, id), { body });
+    assert.ok(r.status === 403 || r.status === 404, `${method} ${path} by agency A answered ${r.status}: ${r.text}`);
+    const afterRead = await factory.read(id);
+    assert.deepEqual(afterRead.json, before.json, `${method} ${path} changed B's ${resource}`);
+  }
+  assert.ok(n >= 7, `only ${n} operations checked`);
+});
+
+test("agency A's lists never contain agency B's objects", async () => {
+  const owned = {};
+  for (const [resource, f] of Object.entries(factories)) owned[resource] = new Set([String(await f.create(100 + Object.keys(owned).length))]);
+  const lists = operations().filter(({ path, method, op }) => method === 'GET' && !path.includes('{') && !isPublic(op)
+    && resolve(op.responses['200']?.content?.['application/json']?.schema)?.properties?.items);
+  assert.ok(lists.length >= 4);
+  for (const { path } of lists) {
+    const resource = Object.keys(factories).find((r) => factories[r].list === path);
+    assert.ok(resource, `GET ${path} lists objects that no factory creates; add one to tenant_isolation.test.mjs`);
+    const r = await a.get(`${path}?limit=1000`);
+    assert.equal(r.status, 200);
+    for (const item of r.json.items) assert.ok(!owned[resource].has(item.id), `GET ${path} shows B's ${resource} ${item.id}`);
+  }
+});
+
+test("agency A cannot create anything inside agency B", async () => {
+  for (const { path, method, op } of operations()) {
+    if (method !== 'POST' || path.includes('{') || !op.requestBody) continue;
+    const schema = resolve(op.requestBody.content['application/json'].schema);
+    const refs = Object.keys(schema.properties ?? {}).filter((k) => k === 'organization_id' || k === 'parent_id');
+    if (refs.length === 0) continue;
+    const body = sampleBody(schema);
+    for (const k of refs) body[k] = bAgency.id;
+    const r = await a.post(path, body);
+    assert.ok(r.status === 403 || r.status === 404, `POST ${path} into agency B answered ${r.status}: ${r.text}`);
+  }
+  const users = (await b.get('/api/v1/users?q=intruder')).json.items;
+  assert.equal(users.length, 0);
+});
