@@ -132,12 +132,13 @@ struct Server::Impl {
   }
 
   void log_access(const Request& req, const Response& res, std::size_t bytes, double seconds) {
+    metrics.observe(res.route.empty() ? "unmatched" : res.route, req.method, res.status, seconds);
+    if (!access_log->should_log(spdlog::level::info)) return;
     boost::json::object o{{"event", "access"},       {"request_id", req.request_id}, {"remote", req.remote_address},
                           {"method", req.method},    {"path", req.path},             {"route", res.route},
                           {"status", res.status},    {"bytes", bytes},               {"ms", seconds * 1000.0}};
     if (!res.actor.empty()) o["actor"] = res.actor;
     access_log->info(boost::json::serialize(o));
-    metrics.observe(res.route.empty() ? "unmatched" : res.route, req.method, res.status, seconds);
   }
 
   template <class Stream>

@@ -392,7 +392,7 @@ class SqliteStore final : public service::Store {
       ~Release() { self->release(std::move(c)); }
     } release{this, conn};
     try {
-      conn->exec(begin);
+      conn->prepare(begin).run();
     } catch (const SqliteError& e) {
       return Error("store_unavailable", e.what());
     }
@@ -400,7 +400,7 @@ class SqliteStore final : public service::Store {
       SqliteTx tx(*conn);
       Status st = work(tx);
       conn->reset_statements();
-      conn->exec(st.ok() ? "COMMIT" : "ROLLBACK");
+      conn->prepare(st.ok() ? "COMMIT" : "ROLLBACK").run();
       return st;
     } catch (const SqliteError& e) {
       conn->reset_statements();
