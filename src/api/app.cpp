@@ -198,8 +198,10 @@ http::Response App::dispatch(http::Request& req, i18n::Locale locale) {
 
     std::vector<FieldError> errors;
     const auto& doc = ApiDocument::instance();
-    for (const auto& [name, value] : req.query) {
-      auto q = std::find_if(op.query.begin(), op.query.end(), [&](const QueryParameter& p) { return p.name == name; });
+    for (const auto& param : req.query) {
+      const auto& [name, value] = param;
+      auto q = std::find_if(op.query.begin(), op.query.end(),
+                            [&param](const QueryParameter& p) { return p.name == param.first; });
       if (q == op.query.end()) {
         errors.push_back({name, "unknown_field", ""});
       } else {

@@ -24,8 +24,8 @@ export function LanguageSwitch(props: { signedIn: boolean }) {
       aria-label={t('common.language')}
       value={i18n.language === 'en' ? 'en' : 'vi'}
       options={[
-        { label: 'Tiếng Việt', value: 'vi' },
-        { label: 'English', value: 'en' },
+        { label: t('language.vi'), value: 'vi' },
+        { label: t('language.en'), value: 'en' },
       ]}
       onChange={(v) => void change(v as Language)}
     />

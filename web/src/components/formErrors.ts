@@ -20,3 +20,8 @@ export function showError(err: unknown, form?: FormInstance) {
   }
   void message.error(String(err));
 }
+
+// True when a form's own validation stopped the submit (its fields already show why).
+export function isFormCheck(err: unknown) {
+  return !!err && typeof err === 'object' && 'errorFields' in err;
+}

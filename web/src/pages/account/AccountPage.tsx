@@ -5,11 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, type Me, type Schemas } from '../../api/client';
 import { LanguageSwitch } from '../../components/LanguageSwitch';
-import { showError } from '../../components/formErrors';
-
-function isFormCheck(err: unknown) {
-  return !!err && typeof err === 'object' && 'errorFields' in err;
-}
+import { isFormCheck, showError } from '../../components/formErrors';
 
 function PasswordForm() {
   const { t } = useTranslation();

@@ -57,10 +57,10 @@ export function LoginPage(props: { failed: unknown }) {
           {error ? <Alert type="error" message={error} data-testid="login-error" /> : null}
           <Form form={form} layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false}>
             <Form.Item name="username" label={t('login.username')} rules={[{ required: true, message: t('validation.required') }]}>
-              <Input autoComplete="username" autoFocus disabled={needTotp} />
+              <Input autoComplete="username" autoFocus readOnly={needTotp} />
             </Form.Item>
             <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('validation.required') }]}>
-              <Input.Password autoComplete="current-password" disabled={needTotp} />
+              <Input.Password autoComplete="current-password" readOnly={needTotp} />
             </Form.Item>
             {needTotp ? (
               <Form.Item name="totp" label={t('login.totp')} extra={t('login.totpHelp')}

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, type Me, type Organization } from '../../api/client';
 import { can, useOrganizations } from '../../api/hooks';
-import { showError } from '../../components/formErrors';
+import { isFormCheck, showError } from '../../components/formErrors';
 import { showTime } from '../../components/time';
 
 const kChildKinds: Record<string, string[]> = {
@@ -52,8 +52,7 @@ export function OrganizationsPage(props: { me: Me }) {
       addForm.resetFields();
       await refresh();
     } catch (err) {
-      if (err && typeof err === 'object' && 'errorFields' in err) return;
-      showError(err, addForm);
+      if (!isFormCheck(err)) showError(err, addForm);
     }
   };
   const save = async () => {
@@ -63,8 +62,7 @@ export function OrganizationsPage(props: { me: Me }) {
       setEditing(false);
       await refresh();
     } catch (err) {
-      if (err && typeof err === 'object' && 'errorFields' in err) return;
-      showError(err, editForm);
+      if (!isFormCheck(err)) showError(err, editForm);
     }
   };
 

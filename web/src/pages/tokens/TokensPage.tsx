@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type ApiToken, type Page, type Schemas } from '../../api/client';
-import { showError } from '../../components/formErrors';
+import { isFormCheck, showError } from '../../components/formErrors';
 import { SecretOnce } from '../../components/SecretOnce';
 import { showTime } from '../../components/time';
 
@@ -25,8 +25,7 @@ export function TokensPage() {
       setSecret(r.secret);
       await qc.invalidateQueries({ queryKey: ['tokens'] });
     } catch (err) {
-      if (err && typeof err === 'object' && 'errorFields' in err) return;
-      showError(err, form);
+      if (!isFormCheck(err)) showError(err, form);
     }
   };
   const revoke = (tok: ApiToken) =>

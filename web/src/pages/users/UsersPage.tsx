@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, query, type Me, type Organization, type Page, type User } from '../../api/client';
 import { can, useOrganizations } from '../../api/hooks';
-import { showError } from '../../components/formErrors';
+import { isFormCheck, showError } from '../../components/formErrors';
 import { SecretOnce } from '../../components/SecretOnce';
 import { showTime } from '../../components/time';
 
@@ -57,8 +57,7 @@ export function UsersPage(props: { me: Me }) {
       setEditing(null);
       await qc.invalidateQueries({ queryKey: ['users'] });
     } catch (err) {
-      if (err && typeof err === 'object' && 'errorFields' in err) return;
-      showError(err, form);
+      if (!isFormCheck(err)) showError(err, form);
     }
   };
   const reset = (u: User) =>
