@@ -69,8 +69,11 @@ test('an administrator signs in, switches language, adds a unit and a user, and 
   const addUser = page.getByRole('dialog');
   await addUser.getByLabel('Tên đăng nhập').fill('nguyen.van.an');
   await addUser.getByLabel('Họ và tên').fill('Nguyễn Văn An');
-  await addUser.getByLabel('Tổ chức / đơn vị').click({ force: true });
-  await page.locator('.ant-select-tree').getByText('Phòng Công nghệ thông tin').click();
+  // Open the organisation picker with a real click (waits until the dialog has stopped moving),
+  // and pick the new unit from the dropdown that is actually shown.
+  await addUser.locator('.ant-form-item').filter({ hasText: 'Tổ chức / đơn vị' }).locator('.ant-select-selector').click();
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-tree')
+    .getByTitle('Phòng Công nghệ thông tin', { exact: true }).click();
   await addUser.getByLabel('Mật khẩu ban đầu').fill('An-Khanh-Hoa-2026!');
   await shot('05-add-user');
   await addUser.getByRole('button', { name: 'Lưu' }).click();
