@@ -1,9 +1,13 @@
-# khien_embed(TARGET target NAMESPACE ns FILES name=path ...)
+# khien_embed(TARGET target NAMESPACE ns [TABLE fn] FILES name=path ...)
 # Compiles each file into the binary as `std::string_view ns::name()`, so the binary carries
 # its migrations, API document and catalogues and never depends on the working directory.
+# With TABLE, `std::vector<khien::embedded::File> ns::fn()` lists every file with its name.
 function(khien_embed)
-  cmake_parse_arguments(E "" "TARGET;NAMESPACE" "FILES" ${ARGN})
-  set(out "${CMAKE_CURRENT_BINARY_DIR}/${E_TARGET}_embedded.cpp")
+  cmake_parse_arguments(E "" "TARGET;NAMESPACE;TABLE" "FILES" ${ARGN})
+  if(NOT E_TABLE)
+    set(E_TABLE "")
+  endif()
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/${E_TARGET}_${E_TABLE}embedded.cpp")
   set(deps "")
   foreach(pair IN LISTS E_FILES)
     string(REPLACE "=" ";" kv "${pair}")
@@ -12,7 +16,7 @@ function(khien_embed)
   endforeach()
   string(REPLACE ";" "|" files_arg "${E_FILES}")
   add_custom_command(OUTPUT "${out}"
-    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNS=${E_NAMESPACE} "-DFILES=${files_arg}"
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNS=${E_NAMESPACE} "-DTABLE=${E_TABLE}" "-DFILES=${files_arg}"
             -P ${PROJECT_SOURCE_DIR}/cmake/embed_generate.cmake
     DEPENDS ${deps} ${PROJECT_SOURCE_DIR}/cmake/embed_generate.cmake
     COMMENT "Embedding data into ${E_TARGET}" VERBATIM)

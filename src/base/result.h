@@ -81,9 +81,13 @@ using Status = Result<void>;
 
 }  // namespace khien
 
-// Propagates an error from an expression returning Result<...>.
-#define KHIEN_TRY(expr)                        \
-  do {                                         \
-    auto khien_try_result_ = (expr);           \
-    if (!khien_try_result_.ok()) return khien_try_result_.error(); \
+// Propagates an error from an expression returning Result<...>. Each use names its own
+// variable, so a KHIEN_TRY inside a lambda inside another KHIEN_TRY shadows nothing.
+#define KHIEN_TRY_CONCAT_(a, b) a##b
+#define KHIEN_TRY_CONCAT(a, b) KHIEN_TRY_CONCAT_(a, b)
+#define KHIEN_TRY_IMPL_(expr, name)        \
+  do {                                     \
+    auto name = (expr);                    \
+    if (!name.ok()) return name.error();   \
   } while (false)
+#define KHIEN_TRY(expr) KHIEN_TRY_IMPL_(expr, KHIEN_TRY_CONCAT(khien_try_result_, __COUNTER__))

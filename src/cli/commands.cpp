@@ -92,7 +92,7 @@ int user_add(const Config& config, const std::string& org, const std::string& us
   auto o = find_org(**rt, org);
   if (!o) return fail(validation_error("org", "not_found", org));
   auto r = domain::parse_role(role);
-  if (!r) return fail(validation_error("role", "enum", "administrator, security-officer, responder, viewer, auditor"));
+  if (!r) return fail(validation_error("role", "enum", "administrator, security-officer, responder, viewer, auditor, director"));
   service::UserCreate in;
   in.username = username;
   in.display_name = display_name.empty() ? username : display_name;

@@ -80,9 +80,9 @@ int main(int argc, char** argv) {
   add_common(user_add_cmd, common);
   user_add_cmd->add_option("--org", org, "Slug of the user's organisation or unit")->required();
   user_add_cmd->add_option("--username", username, "Sign-in name (a-z, 0-9, . _ -)")->required();
-  user_add_cmd->add_option("--role", role, "administrator, security-officer, responder, viewer or auditor")
+  user_add_cmd->add_option("--role", role, "administrator, security-officer, responder, viewer, auditor or director")
       ->required()
-      ->check(CLI::IsMember({"administrator", "security-officer", "responder", "viewer", "auditor"}));
+      ->check(CLI::IsMember({"administrator", "security-officer", "responder", "viewer", "auditor", "director"}));
   user_add_cmd->add_option("--display-name", display_name, "Full name (default: the username)");
   user_add_cmd->add_option("--email", email, "E-mail address");
   user_add_cmd->add_flag("--password-stdin", password_stdin, "Read the password from standard input")->required();

@@ -23,9 +23,12 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config, int pool_siz
   if (!migrated.ok()) return migrated.error();
   auto store = store::open_sqlite_store(db, pool_size);
   if (!store.ok()) return store.error();
+  auto catalog = service::builtin_catalog();
+  if (!catalog.ok()) return catalog.error();
   auto rt = std::make_unique<Runtime>();
   rt->store = std::move(store).value();
-  rt->services = std::make_unique<service::Services>(*rt->store, rt->clock, config.security);
+  rt->catalog = std::move(catalog).value();
+  rt->services = std::make_unique<service::Services>(*rt->store, rt->clock, config.security, rt->catalog);
   return rt;
 }
 

@@ -13,6 +13,7 @@ namespace khien::cli {
 struct Runtime {
   std::unique_ptr<service::Store> store;
   SystemClock clock;
+  service::Catalog catalog;
   std::unique_ptr<service::Services> services;
 };
 

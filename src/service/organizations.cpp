@@ -69,7 +69,7 @@ Result<Organization> Organizations::insert(Tx& tx, const OrganizationCreate& in,
   if (!domain::may_nest(parent ? std::optional(parent->kind) : std::nullopt, in.kind))
     return validation_error("kind", "kind_not_allowed_here");
   if (tx.find_organization_by_slug(in.slug)) return validation_error("slug", "taken");
-  Organization o{OrgId(), in.slug, in.name, in.kind, in.parent, in.require_totp, clock_.now()};
+  Organization o{OrgId(), in.slug, in.name, in.kind, in.parent, in.require_totp, std::nullopt, clock_.now()};
   o.id = tx.insert_organization(o);
   AuditEvent e;
   if (p) {

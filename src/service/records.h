@@ -20,6 +20,7 @@ struct Organization {
   domain::OrgKind kind = domain::OrgKind::kAgency;
   std::optional<OrgId> parent;
   bool require_totp = false;
+  std::optional<std::string> regulatory_profile;  // unset: the parent's
   Timestamp created_at;
 };
 

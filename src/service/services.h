@@ -1,20 +1,31 @@
 #pragma once
 // Every use case of the product, wired to one store and one clock.
 #include "service/audit_trail.h"
+#include "service/catalog.h"
 #include "service/identity.h"
+#include "service/incidents.h"
 #include "service/organizations.h"
 #include "service/users.h"
 
 namespace khien::service {
 
 struct Services {
-  Services(Store& s, const Clock& c, const SecuritySettings& settings)
-      : store(s), identity(s, c, settings), organizations(s, c), users(s, c, identity.settings()), audit(s) {}
+  // REQUIRES `catalog` outlives the services.
+  Services(Store& s, const Clock& c, const SecuritySettings& settings, const Catalog& catalog)
+      : store(s),
+        identity(s, c, settings),
+        organizations(s, c),
+        users(s, c, identity.settings()),
+        audit(s),
+        systems(s, c),
+        incidents(s, c, catalog) {}
   Store& store;
   Identity identity;
   Organizations organizations;
   Users users;
   AuditTrail audit;
+  Systems systems;
+  Incidents incidents;
 };
 
 }  // namespace khien::service

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "service/incident_records.h"
 #include "service/records.h"
 
 namespace khien::service {
@@ -67,11 +68,55 @@ class AuditRecords {
   virtual void scan_audit(const std::function<void(const AuditRecord&)>& visit) = 0;
 };
 
+class SystemRecords {
+ public:
+  virtual ~SystemRecords() = default;
+  virtual std::vector<InformationSystem> list_systems(OrgId organization) = 0;
+  virtual std::optional<InformationSystem> find_system(SystemId id) = 0;
+  virtual SystemId insert_system(const InformationSystem& s) = 0;
+  // Writes `s` when its stored version is `s.version - 1`; false when someone wrote first.
+  virtual bool update_system(const InformationSystem& s) = 0;
+};
+
+class IncidentRecords {
+ public:
+  virtual ~IncidentRecords() = default;
+  virtual std::optional<Incident> find_incident(IncidentId id) = 0;
+  virtual std::vector<Incident> list_incidents(const IncidentFilter& filter) = 0;
+  // The next number for `organization`'s incidents of `year`.
+  virtual int next_incident_number(OrgId organization, int year) = 0;
+  virtual IncidentId insert_incident(const Incident& incident) = 0;
+  // Writes `incident` (and its systems) when its stored version is `incident.version - 1`;
+  // false when someone wrote first.
+  virtual bool update_incident(const Incident& incident) = 0;
+
+  virtual void insert_transition(const TransitionRecord& t) = 0;
+  virtual std::vector<TransitionRecord> list_transitions(IncidentId incident) = 0;
+
+  virtual TaskId insert_task(const Task& task) = 0;
+  virtual bool update_task(const Task& task) = 0;  // as update_incident
+  virtual std::optional<Task> find_task(TaskId id) = 0;
+  virtual std::vector<Task> list_tasks(IncidentId incident) = 0;
+
+  virtual TimelineId insert_timeline(const TimelineEntry& e) = 0;
+  virtual std::vector<TimelineEntry> list_timeline(IncidentId incident) = 0;
+
+  virtual ApprovalId insert_approval(const Approval& a) = 0;
+  virtual void update_approval(const Approval& a) = 0;
+  virtual std::vector<Approval> list_approvals(IncidentId incident) = 0;
+
+  virtual SubmissionId insert_submission(const ReportSubmission& s) = 0;
+  virtual std::vector<ReportSubmission> list_submissions(IncidentId incident) = 0;
+};
+
+// Each interface once: the adapter may implement a group of them in a class of its own.
 class Tx : public OrganizationRecords,
            public UserRecords,
            public SessionRecords,
            public TokenRecords,
-           public AuditRecords {};
+           public AuditRecords,
+           public virtual SystemRecords,
+           public virtual IncidentRecords {};
 
 struct StoreStats {
   int connections = 0;

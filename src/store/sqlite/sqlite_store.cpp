@@ -7,9 +7,11 @@
 #include <mutex>
 
 #include "store/sqlite/db.h"
+#include "store/sqlite/incident_tables.h"
 
 namespace khien::embedded {
 std::string_view migration_0001();
+std::string_view migration_0002();
 }
 
 namespace khien::store {
@@ -29,7 +31,7 @@ struct Migration {
   int version;
   std::string_view (*sql)();
 };
-constexpr Migration kMigrations[] = {{1, &embedded::migration_0001}};
+constexpr Migration kMigrations[] = {{1, &embedded::migration_0001}, {2, &embedded::migration_0002}};
 
 std::optional<Timestamp> opt_time(const Statement& s, int col) {
   if (auto v = s.opt_integer(col)) return from_unix_ms(*v);
@@ -40,7 +42,7 @@ std::optional<std::int64_t> opt_ms(const std::optional<Timestamp>& t) {
   return std::nullopt;
 }
 
-constexpr std::string_view kOrgColumns = "id, slug, name, kind, parent_id, require_totp, created_at";
+constexpr std::string_view kOrgColumns = "id, slug, name, kind, parent_id, require_totp, created_at, regulatory_profile";
 Organization read_org(const Statement& s) {
   Organization o;
   o.id = OrgId(s.integer(0));
@@ -50,6 +52,7 @@ Organization read_org(const Statement& s) {
   if (auto p = s.opt_integer(4)) o.parent = OrgId(*p);
   o.require_totp = s.integer(5) != 0;
   o.created_at = from_unix_ms(s.integer(6));
+  o.regulatory_profile = s.opt_text(7);
   return o;
 }
 
@@ -126,9 +129,9 @@ std::string in_list(std::size_t n) {
   return out + ")";
 }
 
-class SqliteTx final : public service::Tx {
+class SqliteTx final : public service::Tx, public SqliteIncidentTables {
  public:
-  explicit SqliteTx(Connection& c) : c_(c) {}
+  explicit SqliteTx(Connection& c) : SqliteIncidentTables(c), c_(c) {}
 
   std::vector<Organization> list_organizations() override {
     auto& s = c_.prepare(fmt::format("SELECT {} FROM organizations ORDER BY id", kOrgColumns));
@@ -150,16 +153,17 @@ class SqliteTx final : public service::Tx {
   }
   OrgId insert_organization(const Organization& o) override {
     auto& s = c_.prepare(
-        "INSERT INTO organizations (slug, name, kind, parent_id, require_totp, created_at) VALUES (?,?,?,?,?,?)");
+        "INSERT INTO organizations (slug, name, kind, parent_id, require_totp, created_at, regulatory_profile) "
+        "VALUES (?,?,?,?,?,?,?)");
     s.bind(1, o.slug).bind(2, o.name).bind(3, domain::org_kind_name(o.kind)).bind(5, o.require_totp);
-    s.bind(6, to_unix_ms(o.created_at));
+    s.bind(6, to_unix_ms(o.created_at)).bind(7, o.regulatory_profile);
     if (o.parent) s.bind(4, o.parent->value());
     s.run();
     return OrgId(c_.last_insert_id());
   }
   void update_organization(const Organization& o) override {
-    auto& s = c_.prepare("UPDATE organizations SET name = ?, require_totp = ? WHERE id = ?");
-    s.bind(1, o.name).bind(2, o.require_totp).bind(3, o.id.value()).run();
+    auto& s = c_.prepare("UPDATE organizations SET name = ?, require_totp = ?, regulatory_profile = ? WHERE id = ?");
+    s.bind(1, o.name).bind(2, o.require_totp).bind(3, o.regulatory_profile).bind(4, o.id.value()).run();
   }
 
   std::optional<User> find_user(UserId id) override {
@@ -448,19 +452,32 @@ Result<MigrationReport> migrate_sqlite(const std::filesystem::path& db_path) {
     if (report.from_version > latest_schema_version())
       return Error("schema_too_new", fmt::format("database schema version {} is newer than this binary knows ({})",
                                                  report.from_version, latest_schema_version()));
+    // SQLite's procedure for schema changes: foreign keys off outside the transaction (a
+    // migration may rebuild a table others refer to), checked before commit, on again after.
+    c.exec("PRAGMA foreign_keys = OFF");
     for (const auto& m : kMigrations) {
       if (m.version <= report.from_version) continue;
       c.exec("BEGIN IMMEDIATE");
       try {
         c.exec(m.sql());
+        auto& check = c.prepare("PRAGMA foreign_key_check");
+        if (check.step()) {
+          const std::string table = check.text(0);
+          check.reset();
+          throw SqliteError(SQLITE_CONSTRAINT, "foreign key violated in table " + table);
+        }
+        check.reset();
         c.exec(fmt::format("PRAGMA user_version = {}", m.version));
         c.exec("COMMIT");
       } catch (const SqliteError& e) {
+        c.reset_statements();
         c.exec("ROLLBACK");
+        c.exec("PRAGMA foreign_keys = ON");
         return Error("migration_failed", fmt::format("migration {:04}: {}", m.version, e.what()));
       }
       report.applied.push_back(m.version);
     }
+    c.exec("PRAGMA foreign_keys = ON");
     report.to_version = schema_version(c);
     return report;
   } catch (const SqliteError& e) {

@@ -25,7 +25,8 @@ class StoreTest : public ::testing::Test {
     auto s = store::open_sqlite_store(db(), 2);
     ASSERT_TRUE(s.ok());
     store_ = std::move(s).value();
-    services_ = std::make_unique<Services>(*store_, clock_, settings_);
+    catalog_ = builtin_catalog().value();
+    services_ = std::make_unique<Services>(*store_, clock_, settings_, catalog_);
   }
   void TearDown() override {
     services_.reset();
@@ -57,6 +58,7 @@ class StoreTest : public ::testing::Test {
   SecuritySettings settings_;
   RequestMeta meta_{"127.0.0.1", "test"};
   std::unique_ptr<Store> store_;
+  Catalog catalog_;
   std::unique_ptr<Services> services_;
 };
 }  // namespace

@@ -8,7 +8,7 @@ import { isFormCheck, showError } from '../../components/formErrors';
 import { SecretOnce } from '../../components/SecretOnce';
 import { showTime } from '../../components/time';
 
-const kRoles = ['administrator', 'security-officer', 'responder', 'viewer', 'auditor'];
+const kRoles = ['administrator', 'security-officer', 'responder', 'viewer', 'auditor', 'director'];
 
 // Organisations of the user's own agency (its units included), as a tree to pick from.
 type OrgOption = { value: string; title: string; children: OrgOption[] };

@@ -1,0 +1,898 @@
+#include "service/incidents.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "service/audit_trail.h"
+#include "service/organizations.h"
+
+namespace khien::service {
+
+namespace {
+
+using domain::Phase;
+using domain::Step;
+
+constexpr std::size_t kMaxTitle = 300;
+constexpr std::size_t kMaxText = 20000;
+constexpr std::array kSources = {"staff-report", "responder", "api", "external-notice", "detection"};
+constexpr std::array kTaskStatuses = {"open", "in-progress", "done", "cancelled"};
+
+std::string reference_of(const Incident& i) { return fmt::format("{}-{:04}", i.year, i.number); }
+
+boost::json::array json_list(const std::vector<std::string>& v) {
+  boost::json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+template <class T>
+boost::json::value json_opt(const std::optional<T>& v) {
+  if (!v) return nullptr;
+  if constexpr (std::is_same_v<T, Timestamp>) return boost::json::value(format_rfc3339(*v));
+  else return boost::json::value(*v);
+}
+
+// An incident of the caller's own agency. (Incidents shared with the caller come with sharing.)
+Result<Incident> load(Tx& tx, const Principal& p, IncidentId id) {
+  auto i = tx.find_incident(id);
+  if (!i || i->organization != p.tenant) return Error("not_found");
+  return *i;
+}
+
+Status check_version(const Incident& i, std::int64_t version) {
+  if (i.version != version) return Error("stale", fmt::format("version {} was read; it is now {}", version, i.version));
+  return {};
+}
+
+bool is_technique(const std::string& t) {
+  // MITRE ATT&CK technique or sub-technique: T1234 or T1234.001
+  if (t.size() != 5 && t.size() != 9) return false;
+  if (t[0] != 'T') return false;
+  for (std::size_t k = 1; k < 5; ++k)
+    if (t[k] < '0' || t[k] > '9') return false;
+  if (t.size() == 5) return true;
+  if (t[5] != '.') return false;
+  for (std::size_t k = 6; k < 9; ++k)
+    if (t[k] < '0' || t[k] > '9') return false;
+  return true;
+}
+
+// The organisation whose profile applies: the nearest one that chose a profile.
+std::string effective_profile(Tx& tx, OrgId org, const Catalog& catalog) {
+  std::optional<OrgId> current = org;
+  for (int depth = 0; current && depth < 64; ++depth) {
+    auto o = tx.find_organization(*current);
+    if (!o) break;
+    if (o->regulatory_profile && catalog.profile(*o->regulatory_profile)) return *o->regulatory_profile;
+    current = o->parent;
+  }
+  return catalog.profile("2017") ? "2017" : catalog.profiles.front().id;
+}
+
+domain::ApprovalState approval_state(const std::vector<Approval>& approvals, const std::string& option) {
+  for (auto it = approvals.rbegin(); it != approvals.rend(); ++it) {
+    if (it->response_option != option) continue;
+    if (!it->decision) return domain::ApprovalState::kPending;
+    return *it->decision == "approved" ? domain::ApprovalState::kApproved : domain::ApprovalState::kRejected;
+  }
+  return domain::ApprovalState::kNone;
+}
+
+}  // namespace
+
+// ===== Systems =====
+
+namespace {
+Status validate_system(Tx& tx, const Principal& p, const InformationSystem& s) {
+  std::vector<FieldError> errors;
+  if (s.name.empty()) errors.push_back({"name", "required", {}});
+  if (s.security_level && (*s.security_level < 1 || *s.security_level > 5))
+    errors.push_back({"security_level", "out_of_range", "1..5"});
+  if (s.owner_unit && tenant_of(tx, *s.owner_unit) != p.tenant) errors.push_back({"owner_unit_id", "not_found", {}});
+  for (const auto& other : tx.list_systems(s.organization))
+    if (other.name == s.name && other.id != s.id) errors.push_back({"name", "taken", {}});
+  if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
+  return {};
+}
+
+void apply(InformationSystem& s, const SystemInput& in) {
+  if (in.name) s.name = *in.name;
+  if (in.description) s.description = *in.description;
+  if (in.owner_unit) s.owner_unit = *in.owner_unit;
+  if (in.operator_name) s.operator_name = *in.operator_name;
+  if (in.security_level) s.security_level = *in.security_level;
+  if (in.national_critical) s.national_critical = *in.national_critical;
+  if (in.components) s.components = *in.components;
+}
+
+boost::json::object system_changes(const InformationSystem& s) {
+  return {{"name", s.name},
+          {"description", s.description},
+          {"owner_unit_id", s.owner_unit ? boost::json::value(s.owner_unit->str()) : nullptr},
+          {"operator", s.operator_name},
+          {"security_level", json_opt(s.security_level)},
+          {"national_critical", s.national_critical},
+          {"components", json_list(s.components)}};
+}
+}  // namespace
+
+Result<std::vector<InformationSystem>> Systems::list(const Principal& p) {
+  KHIEN_TRY(authorize(p, domain::Action::kSystemRead, Access::kRead));
+  std::vector<InformationSystem> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    out = tx.list_systems(p.tenant);
+    return {};
+  }));
+  return out;
+}
+
+Result<InformationSystem> Systems::get(const Principal& p, SystemId id) {
+  KHIEN_TRY(authorize(p, domain::Action::kSystemRead, Access::kRead));
+  std::optional<InformationSystem> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    out = tx.find_system(id);
+    return {};
+  }));
+  if (!out || out->organization != p.tenant) return Error("not_found");
+  return *out;
+}
+
+Result<InformationSystem> Systems::create(const Principal& p, const SystemInput& in, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kSystemManage, Access::kChange));
+  InformationSystem s;
+  s.organization = p.tenant;
+  apply(s, in);
+  s.created_at = s.updated_at = clock_.now();
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    KHIEN_TRY(validate_system(tx, p, s));
+    s.id = tx.insert_system(s);
+    AuditEvent e = event_by(p, "system.create", "system", s.id.str());
+    e.changes = system_changes(s);
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  }));
+  return s;
+}
+
+Result<InformationSystem> Systems::update(const Principal& p, SystemId id, std::int64_t version,
+                                          const SystemInput& in, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kSystemManage, Access::kChange));
+  InformationSystem s;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto found = tx.find_system(id);
+    if (!found || found->organization != p.tenant) return Error("not_found");
+    if (found->version != version) return Error("stale");
+    const auto before = system_changes(*found);
+    s = *found;
+    apply(s, in);
+    KHIEN_TRY(validate_system(tx, p, s));
+    s.version = version + 1;
+    s.updated_at = clock_.now();
+    if (!tx.update_system(s)) return Error("stale");
+    AuditEvent e = event_by(p, "system.update", "system", s.id.str());
+    const auto after = system_changes(s);
+    for (const auto& [k, v] : after)
+      if (before.at(k) != v) note_change(e.changes, k, before.at(k), v);
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  }));
+  return s;
+}
+
+// ===== Incidents =====
+
+Status Incidents::validate(Tx& tx, const Principal& p, const Incident& i) {
+  const auto& tax = catalog_.taxonomy;
+  const auto* profile = catalog_.profile(i.profile);
+  std::vector<FieldError> errors;
+  if (i.title.empty()) errors.push_back({"title", "required", {}});
+  if (i.title.size() > kMaxTitle) errors.push_back({"title", "too_long", std::to_string(kMaxTitle)});
+  for (const auto* text : {&i.description, &i.response_option, &i.root_cause, &i.lessons_learned, &i.attack_origin,
+                           &i.serious_override_reason})
+    if (text->size() > kMaxText) errors.push_back({"description", "too_long", std::to_string(kMaxText)});
+  if (std::find(kSources.begin(), kSources.end(), i.source) == kSources.end())
+    errors.push_back({"source", "enum", {}});
+  if (i.scenario && !tax.scenario(*i.scenario)) errors.push_back({"scenario", "not_found", *i.scenario});
+  if (i.cause_class && !tax.has_cause_class(*i.cause_class)) errors.push_back({"cause_class", "not_found", *i.cause_class});
+  if (i.severity && !tax.has_severity(*i.severity)) errors.push_back({"severity", "not_found", *i.severity});
+  if (!tax.has_tlp(i.tlp)) errors.push_back({"tlp", "not_found", i.tlp});
+  for (const auto& impact : i.impacts)
+    if (!profile->has_impact(impact)) errors.push_back({"impacts", "not_found", impact});
+  if (i.occurred_at && *i.occurred_at > i.detected_at) errors.push_back({"occurred_at", "after_detection", {}});
+  if (i.detected_at > clock_.now() + std::chrono::minutes(5)) errors.push_back({"detected_at", "in_future", {}});
+  if (i.serious_override && i.serious_override_reason.empty())
+    errors.push_back({"serious_override_reason", "required", {}});
+  for (SystemId sid : i.systems) {
+    auto s = tx.find_system(sid);
+    if (!s || s->organization != p.tenant) errors.push_back({"system_ids", "not_found", sid.str()});
+  }
+  if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
+  return {};
+}
+
+void Incidents::derive(Tx& tx, Incident& i) {
+  const auto* profile = catalog_.profile(i.profile);
+  domain::SeriousFacts facts;
+  for (SystemId sid : i.systems)
+    if (auto s = tx.find_system(sid)) facts.systems.push_back({s->name, s->security_level.value_or(0), s->national_critical});
+  facts.impacts = i.impacts;
+  facts.beyond_capacity = i.beyond_capacity;
+  const bool serious = i.serious_override.value_or(domain::assess_serious(*profile, facts).serious);
+  const Timestamp now = clock_.now();
+  if (serious && !i.serious) i.serious_at = now;
+  i.serious = serious;
+  if (i.beyond_capacity && !i.beyond_capacity_at) i.beyond_capacity_at = now;
+  if (!i.beyond_capacity) i.beyond_capacity_at.reset();
+}
+
+IncidentView Incidents::view(Tx& tx, const Principal& p, Incident i) {
+  IncidentView v;
+  const auto* profile = catalog_.profile(i.profile);
+  v.reference = reference_of(i);
+  domain::SeriousFacts facts;
+  for (SystemId sid : i.systems) {
+    if (auto s = tx.find_system(sid)) {
+      facts.systems.push_back({s->name, s->security_level.value_or(0), s->national_critical});
+      v.systems.push_back(std::move(*s));
+    }
+  }
+  facts.impacts = i.impacts;
+  facts.beyond_capacity = i.beyond_capacity;
+  v.assessment = domain::assess_serious(*profile, facts);
+  v.approval = approval_state(tx.list_approvals(i.id), i.response_option);
+  v.approval_needed = i.approval_required || (profile->approval_required_when_serious && i.serious);
+
+  std::vector<domain::Submission> sent;
+  for (const auto& s : tx.list_submissions(i.id)) sent.push_back({s.obligation, s.sent_at});
+  const domain::IncidentConditions conditions{i.serious, i.beyond_capacity, i.personal_data_breach, i.national_security};
+  const domain::IncidentMoments moments{i.detected_at, i.beyond_capacity_at, i.serious ? i.serious_at : std::nullopt,
+                                        i.response_ended_at};
+  const auto tree = load_tree(tx);
+  const auto nearest = [&](domain::OrgKind kind) -> std::optional<Organization> {
+    for (OrgId a : tree.ancestors(i.organization))
+      if (const auto* n = tree.find(a); n && n->kind == kind) return tx.find_organization(a);
+    return std::nullopt;
+  };
+  for (auto& o : domain::derive_obligations(*profile, conditions, moments, sent, clock_.now())) {
+    ObligationView ov{o, {}};
+    for (const auto& rid : o.rule->recipients) {
+      ResolvedRecipient r{rid, profile->recipient(rid), std::nullopt};
+      switch (r.rule->resolve) {
+        case domain::RecipientResolution::kAgency: r.organization = tx.find_organization(i.organization); break;
+        case domain::RecipientResolution::kCoordinator: r.organization = nearest(domain::OrgKind::kCoordinator); break;
+        case domain::RecipientResolution::kNational: r.organization = nearest(domain::OrgKind::kNational); break;
+        case domain::RecipientResolution::kExternal: break;
+      }
+      ov.recipients.push_back(std::move(r));
+    }
+    v.obligations.push_back(std::move(ov));
+  }
+
+  v.can_change = i.organization == p.tenant && domain::permits(p.role, domain::Action::kIncidentManage) && !p.read_only;
+  if (v.can_change && !i.merged_into) v.steps = domain::steps_from(i.phase, p.role);
+  v.phase_reached.emplace_back(Phase::kReceived, i.created_at);
+  for (const auto& t : tx.list_transitions(i.id)) {
+    const bool seen = std::any_of(v.phase_reached.begin(), v.phase_reached.end(),
+                                  [&](const auto& pr) { return pr.first == t.to; });
+    if (!seen) v.phase_reached.emplace_back(t.to, t.at);
+  }
+  v.incident = std::move(i);
+  return v;
+}
+
+void Incidents::add_entry(Tx& tx, const Principal& p, const Incident& i, std::string kind, std::string text,
+                          std::optional<Timestamp> happened_at) {
+  TimelineEntry e;
+  e.incident = i.id;
+  e.organization = p.tenant;
+  e.recorded_at = clock_.now();
+  e.happened_at = happened_at.value_or(e.recorded_at);
+  e.kind = std::move(kind);
+  e.source = "khien";
+  e.text = std::move(text);
+  e.actor = p.user;
+  tx.insert_timeline(e);
+}
+
+void Incidents::create_playbook_tasks(Tx& tx, const Principal& p, const Incident& i) {
+  if (!i.scenario) return;
+  const auto* playbook = catalog_.playbook(*i.scenario);
+  if (!playbook) return;
+  std::set<std::string> existing;
+  for (const auto& t : tx.list_tasks(i.id))
+    if (t.playbook_step) existing.insert(*t.playbook_step);
+  const Timestamp now = clock_.now();
+  for (Phase phase : domain::task_phases_for(i.phase)) {
+    for (const auto& step : playbook->steps(phase)) {
+      const std::string key = *i.scenario + "/" + step.id;
+      if (existing.count(key)) continue;
+      Task t;
+      t.incident = i.id;
+      t.organization = i.organization;
+      t.phase = phase;
+      // Tasks are written in the language of the agency's plan (Vietnamese); the playbook keeps both.
+      t.title = step.title.vi;
+      t.detail = step.detail.vi;
+      t.playbook_step = key;
+      t.responsible = step.responsible;
+      t.coordinating = step.coordinating;
+      t.due_at = now + std::chrono::hours(step.due_hours);
+      t.created_by = p.user;
+      t.created_at = t.updated_at = now;
+      tx.insert_task(t);
+    }
+  }
+}
+
+Result<IncidentView> Incidents::open(const Principal& p, IncidentInput in, const RequestMeta& meta) {
+  std::optional<IncidentView> out;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    const Timestamp now = clock_.now();
+    Incident i;
+    i.organization = p.tenant;
+    i.profile = effective_profile(tx, p.tenant, catalog_);
+    i.year = domain::local_year(*catalog_.profile(i.profile), now);
+    i.number = tx.next_incident_number(i.organization, i.year);
+    i.title = std::move(in.title);
+    i.description = std::move(in.description);
+    i.source = std::move(in.source);
+    i.reporter = p.user;
+    i.reporter_contact = std::move(in.reporter_contact);
+    i.external_organization = std::move(in.external_organization);
+    i.external_reference = std::move(in.external_reference);
+    i.external_date = std::move(in.external_date);
+    i.detected_at = in.detected_at.value_or(now);
+    i.occurred_at = in.occurred_at;
+    i.scenario = std::move(in.scenario);
+    i.severity = std::move(in.severity);
+    if (i.scenario)
+      if (const auto* s = catalog_.taxonomy.scenario(*i.scenario))
+        if (const auto* g = catalog_.taxonomy.group(s->group)) i.cause_class = g->cause;
+    if (in.tlp) i.tlp = *in.tlp;
+    i.systems = std::move(in.systems);
+    i.is_drill = in.is_drill;
+    i.created_by = p.user;
+    i.created_at = i.updated_at = now;
+    KHIEN_TRY(validate(tx, p, i));
+    derive(tx, i);
+    i.id = tx.insert_incident(i);
+    create_playbook_tasks(tx, p, i);
+    add_entry(tx, p, i, "intake", fmt::format("{} ({})", i.title, i.source), i.detected_at);
+
+    AuditEvent e = event_by(p, "incident.create", "incident", i.id.str());
+    e.changes = {{"reference", reference_of(i)}, {"title", i.title}, {"source", i.source},
+                 {"detected_at", format_rfc3339(i.detected_at)}, {"scenario", json_opt(i.scenario)},
+                 {"severity", json_opt(i.severity)}, {"is_drill", i.is_drill}, {"profile", i.profile}};
+    record(tx, clock_, meta, std::move(e));
+    out = view(tx, p, std::move(i));
+    return {};
+  }));
+  return std::move(*out);
+}
+
+Result<IncidentView> Incidents::report(const Principal& p, IncidentInput in, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentReport, Access::kChange));
+  // A staff report says what was seen; classification is the responders' work.
+  IncidentInput r;
+  r.title = std::move(in.title);
+  r.description = std::move(in.description);
+  r.detected_at = in.detected_at;
+  r.occurred_at = in.occurred_at;
+  r.reporter_contact = std::move(in.reporter_contact);
+  r.source = "staff-report";
+  return open(p, std::move(r), meta);
+}
+
+Result<IncidentView> Incidents::create(const Principal& p, IncidentInput in, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  if (in.source == "staff-report") in.source = "responder";
+  if (p.via_token && in.source == "responder") in.source = "api";
+  return open(p, std::move(in), meta);
+}
+
+Result<IncidentPage> Incidents::list(const Principal& p, IncidentQuery q) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  IncidentPage page;
+  const int wanted = q.filter.limit;
+  q.filter.organizations = {p.tenant};
+  q.filter.limit = wanted + 1;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    auto rows = tx.list_incidents(q.filter);
+    if (static_cast<int>(rows.size()) > wanted) {
+      rows.resize(static_cast<std::size_t>(wanted));
+      const auto& last = rows.back();
+      const bool by_detection = q.filter.sort.ends_with("detected_at");
+      page.next_cursor = fmt::format("{}.{}", to_unix_ms(by_detection ? last.detected_at : last.created_at),
+                                     last.id.value());
+    }
+    for (auto& i : rows) page.items.push_back(view(tx, p, std::move(i)));
+    return {};
+  }));
+  return page;
+}
+
+Result<IncidentView> Incidents::get(const Principal& p, IncidentId id) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  std::optional<IncidentView> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    auto i = load(tx, p, id);
+    if (!i) return i.error();
+    out = view(tx, p, std::move(*i));
+    return {};
+  }));
+  return std::move(*out);
+}
+
+namespace {
+boost::json::object facts_of(const Incident& i) {
+  boost::json::array systems;
+  for (SystemId s : i.systems) systems.emplace_back(s.str());
+  return {{"title", i.title},
+          {"description", i.description},
+          {"detected_at", format_rfc3339(i.detected_at)},
+          {"occurred_at", json_opt(i.occurred_at)},
+          {"scenario", json_opt(i.scenario)},
+          {"cause_class", json_opt(i.cause_class)},
+          {"severity", json_opt(i.severity)},
+          {"tlp", i.tlp},
+          {"impacts", json_list(i.impacts)},
+          {"system_ids", systems},
+          {"beyond_capacity", i.beyond_capacity},
+          {"personal_data_breach", i.personal_data_breach},
+          {"national_security", i.national_security},
+          {"serious", i.serious},
+          {"serious_override", json_opt(i.serious_override)},
+          {"serious_override_reason", i.serious_override_reason},
+          {"approval_required", i.approval_required},
+          {"response_option", i.response_option},
+          {"root_cause", i.root_cause},
+          {"lessons_learned", i.lessons_learned},
+          {"attack_origin", i.attack_origin}};
+}
+}  // namespace
+
+Result<IncidentView> Incidents::update(const Principal& p, IncidentId id, std::int64_t version,
+                                       const IncidentChanges& in, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  std::optional<IncidentView> out;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto found = load(tx, p, id);
+    if (!found) return found.error();
+    Incident i = std::move(*found);
+    KHIEN_TRY(check_version(i, version));
+    if (!domain::is_open(i.phase) && i.phase != Phase::kClosing) return Error("incident_closed");
+    const auto before = facts_of(i);
+    const auto old_scenario = i.scenario;
+    if (in.title) i.title = *in.title;
+    if (in.description) i.description = *in.description;
+    if (in.detected_at) i.detected_at = *in.detected_at;
+    if (in.occurred_at) i.occurred_at = *in.occurred_at;
+    if (in.scenario) i.scenario = *in.scenario;
+    if (in.cause_class) i.cause_class = *in.cause_class;
+    if (in.severity) i.severity = *in.severity;
+    if (in.tlp) i.tlp = *in.tlp;
+    if (in.impacts) i.impacts = *in.impacts;
+    if (in.systems) i.systems = *in.systems;
+    if (in.beyond_capacity) i.beyond_capacity = *in.beyond_capacity;
+    if (in.personal_data_breach) i.personal_data_breach = *in.personal_data_breach;
+    if (in.national_security) i.national_security = *in.national_security;
+    if (in.serious_override) i.serious_override = *in.serious_override;
+    if (in.serious_override_reason) i.serious_override_reason = *in.serious_override_reason;
+    if (!i.serious_override) i.serious_override_reason.clear();
+    if (in.approval_required) i.approval_required = *in.approval_required;
+    if (in.response_option) i.response_option = *in.response_option;
+    if (in.root_cause) i.root_cause = *in.root_cause;
+    if (in.lessons_learned) i.lessons_learned = *in.lessons_learned;
+    if (in.attack_origin) i.attack_origin = *in.attack_origin;
+    // A scenario chosen without a cause class takes its group's.
+    if (i.scenario && i.scenario != old_scenario && !i.cause_class)
+      if (const auto* s = catalog_.taxonomy.scenario(*i.scenario))
+        if (const auto* g = catalog_.taxonomy.group(s->group)) i.cause_class = g->cause;
+    KHIEN_TRY(validate(tx, p, i));
+    derive(tx, i);
+    i.version = version + 1;
+    i.updated_at = clock_.now();
+    if (!tx.update_incident(i)) return Error("stale");
+
+    AuditEvent e = event_by(p, "incident.update", "incident", i.id.str());
+    const auto after = facts_of(i);
+    for (const auto& [k, v] : after)
+      if (before.at(k) != v) note_change(e.changes, k, before.at(k), v);
+    if (before.at("serious") != after.at("serious"))
+      add_entry(tx, p, i, "classification", i.serious ? "serious" : "not-serious");
+    if (i.scenario != old_scenario) {
+      create_playbook_tasks(tx, p, i);
+      add_entry(tx, p, i, "classification", "scenario:" + i.scenario.value_or(""));
+    }
+    record(tx, clock_, meta, std::move(e));
+    out = view(tx, p, std::move(i));
+    return {};
+  }));
+  return std::move(*out);
+}
+
+Result<IncidentView> Incidents::take_step(const Principal& p, IncidentId id, std::int64_t version,
+                                          const StepInput& in, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  std::optional<IncidentView> out;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto found = load(tx, p, id);
+    if (!found) return found.error();
+    Incident i = std::move(*found);
+    KHIEN_TRY(check_version(i, version));
+    if (i.merged_into) return Error("incident_merged");
+    const Phase from = i.phase;
+    if (in.step == Step::kChooseResponse && in.response_option) i.response_option = *in.response_option;
+    if (in.reason.size() > kMaxText) return validation_error("reason", "too_long", std::to_string(kMaxText));
+    if (i.response_option.size() > kMaxText) return validation_error("response_option", "too_long");
+
+    const auto* profile = catalog_.profile(i.profile);
+    const auto approvals = tx.list_approvals(i.id);
+    domain::IncidentFacts facts;
+    facts.has_scenario = i.scenario.has_value();
+    facts.has_severity = i.severity.has_value();
+    facts.has_response_option = !i.response_option.empty();
+    facts.approval_required = i.approval_required || (profile->approval_required_when_serious && i.serious);
+    facts.approval = approval_state(approvals, i.response_option);
+    facts.has_cause_class = i.cause_class.has_value();
+    facts.has_root_cause = !i.root_cause.empty();
+    facts.has_lessons_learned = !i.lessons_learned.empty();
+    auto to = domain::take(in.step, from, p.role, facts, !in.reason.empty());
+    if (!to) return to.error();
+
+    const Timestamp now = clock_.now();
+    std::optional<Approval> approval;
+    switch (in.step) {
+      case Step::kRequestApproval: {
+        if (in.approver_kind != "director" && in.approver_kind != "steering-committee")
+          return validation_error("approver_kind", "enum");
+        Approval a;
+        a.incident = i.id;
+        a.response_option = i.response_option;
+        a.approver_kind = in.approver_kind;
+        if (in.approver_kind == "steering-committee") {
+          if (!in.approver_organization) return validation_error("approver_organization_id", "required");
+          if (!load_tree(tx).org_visible(p.organization, *in.approver_organization))
+            return validation_error("approver_organization_id", "not_found");
+          a.approver_organization = in.approver_organization;
+        }
+        a.request_note = in.reason;
+        a.requested_by = p.user;
+        a.requested_at = now;
+        a.id = tx.insert_approval(a);
+        approval = a;
+        break;
+      }
+      case Step::kNotStable: ++i.loop_count; break;
+      case Step::kStable: i.response_ended_at = now; break;
+      case Step::kClose: i.closed_at = now; break;
+      case Step::kReopen:
+        i.closed_at.reset();
+        if (*to == Phase::kContainment) i.response_ended_at.reset();
+        break;
+      default: break;
+    }
+    i.phase = *to;
+    i.version = version + 1;
+    i.updated_at = now;
+    if (!tx.update_incident(i)) return Error("stale");
+    TransitionRecord t;
+    t.incident = i.id;
+    t.step = std::string(domain::step_name(in.step));
+    t.from = from;
+    t.to = *to;
+    t.reason = in.reason;
+    t.actor = p.user;
+    t.at = now;
+    tx.insert_transition(t);
+    add_entry(tx, p, i, "transition",
+              fmt::format("{}: {} → {}{}{}", t.step, domain::phase_name(from), domain::phase_name(*to),
+                          in.reason.empty() ? "" : " — ", in.reason));
+    create_playbook_tasks(tx, p, i);
+
+    AuditEvent e = event_by(p, "incident.transition", "incident", i.id.str());
+    e.changes = {{"step", t.step}, {"from", domain::phase_name(from)}, {"to", domain::phase_name(*to)},
+                 {"reason", in.reason}};
+    if (in.step == Step::kChooseResponse) e.changes["response_option"] = i.response_option;
+    if (approval) {
+      e.changes["approval_id"] = approval->id.str();
+      e.changes["approver_kind"] = approval->approver_kind;
+    }
+    record(tx, clock_, meta, std::move(e));
+    out = view(tx, p, std::move(i));
+    return {};
+  }));
+  return std::move(*out);
+}
+
+Result<std::vector<TransitionRecord>> Incidents::history(const Principal& p, IncidentId id) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  std::vector<TransitionRecord> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    KHIEN_TRY(load(tx, p, id));
+    out = tx.list_transitions(id);
+    return {};
+  }));
+  return out;
+}
+
+// ---- approvals ----
+
+Result<std::vector<Approval>> Incidents::approvals(const Principal& p, IncidentId id) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  std::vector<Approval> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    KHIEN_TRY(load(tx, p, id));
+    out = tx.list_approvals(id);
+    return {};
+  }));
+  return out;
+}
+
+Result<Approval> Incidents::decide(const Principal& p, IncidentId id, ApprovalId approval_id, const DecisionInput& in,
+                                   const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kChange));
+  if (in.decision != "approved" && in.decision != "rejected") return validation_error("decision", "enum");
+  std::optional<Approval> out;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto found = tx.find_incident(id);
+    if (!found) return Error("not_found");
+    Incident i = std::move(*found);
+    auto approvals = tx.list_approvals(id);
+    auto it = std::find_if(approvals.begin(), approvals.end(), [&](const Approval& a) { return a.id == approval_id; });
+    const bool own = i.organization == p.tenant;
+    const bool committee = it != approvals.end() && it->approver_organization &&
+                           tenant_of(tx, p.organization) == *it->approver_organization;
+    if ((!own && !committee) || it == approvals.end()) return Error("not_found");
+    Approval a = *it;
+    // The director decides what is put to the director; a committee's members decide for the
+    // committee, and the agency's security officer may record a committee's written direction.
+    bool may = false;
+    if (a.approver_kind == "director") may = own && p.role == domain::Role::kDirector;
+    else
+      may = (committee && (p.role == domain::Role::kDirector || p.role == domain::Role::kAdministrator ||
+                           p.role == domain::Role::kSecurityOfficer)) ||
+            (own && (p.role == domain::Role::kSecurityOfficer || p.role == domain::Role::kAdministrator) &&
+             !in.document_reference.empty());
+    if (!may) {
+      if (a.approver_kind != "director" && own && !in.document_reference.empty()) return Error("forbidden");
+      if (a.approver_kind != "director" && own) return validation_error("document_reference", "required");
+      return Error("forbidden");
+    }
+    if (a.decision) return Error("approval_decided");
+    const Timestamp now = clock_.now();
+    a.decision = in.decision;
+    a.comment = in.comment;
+    a.decider_name = in.decider_name.empty() ? p.username : in.decider_name;
+    a.document_reference = in.document_reference;
+    a.decided_by = p.user;
+    a.decided_at = now;
+    tx.update_approval(a);
+    if (i.phase == Phase::kAwaitingApproval && a.response_option == i.response_option) {
+      const Phase to = *domain::target_of(Step::kDecide, i.phase);
+      TransitionRecord t{0, i.id, std::string(domain::step_name(Step::kDecide)), i.phase, to,
+                         in.decision + (in.comment.empty() ? "" : ": " + in.comment), p.user, {}, now};
+      i.phase = to;
+      i.version += 1;
+      i.updated_at = now;
+      if (!tx.update_incident(i)) return Error("stale");
+      tx.insert_transition(t);
+    }
+    Principal recorder = p;
+    recorder.tenant = i.organization;  // the entry belongs to the incident's agency
+    add_entry(tx, recorder, i, "approval",
+              fmt::format("{} ({}): {}{}{}", a.decision.value_or(""), a.decider_name, a.response_option,
+                          a.comment.empty() ? "" : " — ", a.comment));
+    AuditEvent e = event_by(p, "incident.approval.decide", "approval", a.id.str());
+    e.organization = i.organization;
+    e.changes = {{"incident_id", i.id.str()}, {"decision", in.decision}, {"comment", in.comment},
+                 {"decider_name", a.decider_name}, {"document_reference", a.document_reference}};
+    record(tx, clock_, meta, std::move(e));
+    out = a;
+    return {};
+  }));
+  return *out;
+}
+
+// ---- tasks ----
+
+Result<std::vector<Task>> Incidents::tasks(const Principal& p, IncidentId id) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  std::vector<Task> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    KHIEN_TRY(load(tx, p, id));
+    out = tx.list_tasks(id);
+    return {};
+  }));
+  return out;
+}
+
+namespace {
+Status apply_task(Tx& tx, const Principal& p, Task& t, const TaskInput& in, Timestamp now) {
+  std::vector<FieldError> errors;
+  if (in.title) t.title = *in.title;
+  if (in.detail) t.detail = *in.detail;
+  if (in.phase) t.phase = *in.phase;
+  if (in.assignee) t.assignee = *in.assignee;
+  if (in.due_at) t.due_at = *in.due_at;
+  if (in.notes) t.notes = *in.notes;
+  if (in.status) {
+    if (std::find(kTaskStatuses.begin(), kTaskStatuses.end(), *in.status) == kTaskStatuses.end())
+      errors.push_back({"status", "enum", {}});
+    if (*in.status == "done" && t.status != "done") t.completed_at = now;
+    if (*in.status != "done") t.completed_at.reset();
+    t.status = *in.status;
+  }
+  if (t.title.empty()) errors.push_back({"title", "required", {}});
+  if (t.title.size() > kMaxTitle) errors.push_back({"title", "too_long", std::to_string(kMaxTitle)});
+  if (t.detail.size() > kMaxText || t.notes.size() > kMaxText) errors.push_back({"notes", "too_long", {}});
+  if (t.assignee) {
+    auto u = tx.find_user(*t.assignee);
+    if (!u || tenant_of(tx, u->organization) != p.tenant) errors.push_back({"assignee_id", "not_found", {}});
+  }
+  if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
+  return {};
+}
+
+boost::json::object task_facts(const Task& t) {
+  return {{"title", t.title},
+          {"phase", domain::phase_name(t.phase)},
+          {"assignee_id", t.assignee ? boost::json::value(t.assignee->str()) : nullptr},
+          {"due_at", json_opt(t.due_at)},
+          {"status", t.status},
+          {"notes", t.notes}};
+}
+}  // namespace
+
+Result<Task> Incidents::add_task(const Principal& p, IncidentId id, const TaskInput& in, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  Task t;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto i = load(tx, p, id);
+    if (!i) return i.error();
+    const Timestamp now = clock_.now();
+    t.incident = id;
+    t.organization = p.tenant;
+    t.phase = i->phase;
+    t.created_by = p.user;
+    t.created_at = t.updated_at = now;
+    KHIEN_TRY(apply_task(tx, p, t, in, now));
+    t.id = tx.insert_task(t);
+    AuditEvent e = event_by(p, "incident.task.create", "task", t.id.str());
+    e.changes = task_facts(t);
+    e.changes["incident_id"] = id.str();
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  }));
+  return t;
+}
+
+Result<Task> Incidents::update_task(const Principal& p, IncidentId id, TaskId task_id, std::int64_t version,
+                                    const TaskInput& in, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  Task t;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    KHIEN_TRY(load(tx, p, id));
+    auto found = tx.find_task(task_id);
+    if (!found || found->incident != id) return Error("not_found");
+    if (found->version != version) return Error("stale");
+    t = std::move(*found);
+    const auto before = task_facts(t);
+    const Timestamp now = clock_.now();
+    KHIEN_TRY(apply_task(tx, p, t, in, now));
+    t.version = version + 1;
+    t.updated_at = now;
+    if (!tx.update_task(t)) return Error("stale");
+    AuditEvent e = event_by(p, "incident.task.update", "task", t.id.str());
+    const auto after = task_facts(t);
+    for (const auto& [k, v] : after)
+      if (before.at(k) != v) note_change(e.changes, k, before.at(k), v);
+    e.changes["incident_id"] = id.str();
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  }));
+  return t;
+}
+
+// ---- timeline ----
+
+Result<std::vector<TimelineEntry>> Incidents::timeline(const Principal& p, IncidentId id) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  std::vector<TimelineEntry> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    KHIEN_TRY(load(tx, p, id));
+    out = tx.list_timeline(id);
+    return {};
+  }));
+  return out;
+}
+
+Result<TimelineEntry> Incidents::add_timeline(const Principal& p, IncidentId id, const TimelineInput& in,
+                                              const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  std::vector<FieldError> errors;
+  if (in.text.empty()) errors.push_back({"text", "required", {}});
+  if (in.text.size() > kMaxText) errors.push_back({"text", "too_long", std::to_string(kMaxText)});
+  for (const auto& t : in.techniques)
+    if (!is_technique(t)) errors.push_back({"techniques", "pattern", t});
+  if (in.happened_at > clock_.now() + std::chrono::minutes(5)) errors.push_back({"happened_at", "in_future", {}});
+  if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
+  TimelineEntry e;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    KHIEN_TRY(load(tx, p, id));
+    e.incident = id;
+    e.organization = p.tenant;
+    e.happened_at = in.happened_at;
+    e.recorded_at = clock_.now();
+    e.kind = "manual";
+    e.source = in.source;
+    e.text = in.text;
+    e.techniques = in.techniques;
+    e.actor = p.user;
+    e.actor_name = p.username;
+    e.id = tx.insert_timeline(e);
+    AuditEvent a = event_by(p, "incident.timeline.create", "timeline", e.id.str());
+    a.changes = {{"incident_id", id.str()}, {"happened_at", format_rfc3339(e.happened_at)}, {"text", e.text},
+                 {"source", e.source}, {"techniques", json_list(e.techniques)}};
+    record(tx, clock_, meta, std::move(a));
+    return {};
+  }));
+  return e;
+}
+
+// ---- report submissions ----
+
+Result<std::vector<ReportSubmission>> Incidents::submissions(const Principal& p, IncidentId id) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  std::vector<ReportSubmission> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    KHIEN_TRY(load(tx, p, id));
+    out = tx.list_submissions(id);
+    return {};
+  }));
+  return out;
+}
+
+Result<ReportSubmission> Incidents::record_submission(const Principal& p, IncidentId id, const SubmissionInput& in,
+                                                      const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  ReportSubmission r;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto i = load(tx, p, id);
+    if (!i) return i.error();
+    const auto* profile = catalog_.profile(i->profile);
+    std::vector<FieldError> errors;
+    if (!profile->obligation(in.obligation)) errors.push_back({"obligation", "not_found", in.obligation});
+    if (in.channel.empty()) errors.push_back({"channel", "required", {}});
+    if (in.recipients.empty()) errors.push_back({"recipients", "required", {}});
+    const Timestamp now = clock_.now();
+    if (in.sent_at && *in.sent_at > now + std::chrono::minutes(5)) errors.push_back({"sent_at", "in_future", {}});
+    if (in.sent_at && *in.sent_at < i->detected_at) errors.push_back({"sent_at", "before_detection", {}});
+    if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
+    r.incident = id;
+    r.obligation = in.obligation;
+    r.channel = in.channel;
+    r.recipients = in.recipients;
+    r.reference = in.reference;
+    r.sent_at = in.sent_at.value_or(now);
+    r.note = in.note;
+    r.recorded_by = p.user;
+    r.recorded_at = now;
+    r.id = tx.insert_submission(r);
+    add_entry(tx, p, *i, "report", fmt::format("{} — {} ({})", profile->obligation(in.obligation)->name.vi, in.channel,
+                                              in.reference), r.sent_at);
+    AuditEvent e = event_by(p, "incident.report.record", "submission", r.id.str());
+    e.changes = {{"incident_id", id.str()}, {"obligation", r.obligation}, {"channel", r.channel},
+                 {"recipients", json_list(r.recipients)}, {"reference", r.reference},
+                 {"sent_at", format_rfc3339(r.sent_at)}};
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  }));
+  return r;
+}
+
+}  // namespace khien::service

@@ -1,0 +1,217 @@
+#pragma once
+// Incidents (plan §II.2): intake, classification with the serious-incident criteria, the
+// workflow, approvals, tasks from the playbooks, timeline, and the obligations the regulatory
+// profile derives. Every change is audited in its own transaction; writes to an incident
+// carry the version the caller read (lost updates are refused with `stale`).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/time.h"
+#include "domain/regulatory_profile.h"
+#include "service/catalog.h"
+#include "service/context.h"
+#include "service/incident_records.h"
+#include "service/store.h"
+
+namespace khien::service {
+
+// ---- The inventory of information systems (minimal) ----
+
+struct SystemInput {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<std::optional<OrgId>> owner_unit;
+  std::optional<std::string> operator_name;
+  std::optional<std::optional<int>> security_level;
+  std::optional<bool> national_critical;
+  std::optional<std::vector<std::string>> components;
+};
+
+class Systems {
+ public:
+  Systems(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  Result<std::vector<InformationSystem>> list(const Principal& p);
+  Result<InformationSystem> get(const Principal& p, SystemId id);
+  Result<InformationSystem> create(const Principal& p, const SystemInput& in, const RequestMeta& meta);
+  // REQUIRES the version the caller read; `stale` when someone changed it since.
+  Result<InformationSystem> update(const Principal& p, SystemId id, std::int64_t version, const SystemInput& in,
+                                   const RequestMeta& meta);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+};
+
+// ---- Incidents ----
+
+// What a new incident holds. A staff report fills only title, description, times, contact.
+struct IncidentInput {
+  std::string title;
+  std::string description;
+  std::string source = "responder";  // staff-report | responder | api | external-notice | detection
+  std::optional<Timestamp> detected_at;  // default: now
+  std::optional<Timestamp> occurred_at;
+  std::string reporter_contact;
+  std::string external_organization;
+  std::string external_reference;
+  std::string external_date;
+  std::optional<std::string> scenario;
+  std::optional<std::string> severity;
+  std::optional<std::string> tlp;
+  std::vector<SystemId> systems;
+  bool is_drill = false;
+};
+
+// A change to an incident's facts; unset members stay as they are.
+struct IncidentChanges {
+  std::optional<std::string> title;
+  std::optional<std::string> description;
+  std::optional<Timestamp> detected_at;
+  std::optional<std::optional<Timestamp>> occurred_at;
+  std::optional<std::optional<std::string>> scenario;
+  std::optional<std::optional<std::string>> cause_class;
+  std::optional<std::optional<std::string>> severity;
+  std::optional<std::string> tlp;
+  std::optional<std::vector<std::string>> impacts;
+  std::optional<std::vector<SystemId>> systems;
+  std::optional<bool> beyond_capacity;
+  std::optional<bool> personal_data_breach;
+  std::optional<bool> national_security;
+  std::optional<std::optional<bool>> serious_override;  // null: follow the criteria
+  std::optional<std::string> serious_override_reason;
+  std::optional<bool> approval_required;
+  std::optional<std::string> response_option;
+  std::optional<std::string> root_cause;
+  std::optional<std::string> lessons_learned;
+  std::optional<std::string> attack_origin;
+};
+
+struct StepInput {
+  domain::Step step = domain::Step::kStartVerification;
+  std::string reason;
+  std::optional<std::string> response_option;       // choose-response
+  std::string approver_kind = "director";           // request-approval: director | steering-committee
+  std::optional<OrgId> approver_organization;       // request-approval to a committee
+};
+
+struct DecisionInput {
+  std::string decision;  // approved | rejected
+  std::string comment;
+  std::string decider_name;
+  std::string document_reference;
+};
+
+struct TaskInput {
+  std::optional<std::string> title;
+  std::optional<std::string> detail;
+  std::optional<domain::Phase> phase;
+  std::optional<std::optional<UserId>> assignee;
+  std::optional<std::optional<Timestamp>> due_at;
+  std::optional<std::string> status;
+  std::optional<std::string> notes;
+};
+
+struct TimelineInput {
+  Timestamp happened_at;
+  std::string text;
+  std::string source;
+  std::vector<std::string> techniques;
+};
+
+struct SubmissionInput {
+  std::string obligation;
+  std::string channel;
+  std::vector<std::string> recipients;
+  std::string reference;
+  std::optional<Timestamp> sent_at;  // default: now
+  std::string note;
+};
+
+// A recipient of an obligation, resolved in the organisation tree when it is there.
+struct ResolvedRecipient {
+  std::string id;
+  const domain::RecipientRule* rule = nullptr;
+  std::optional<Organization> organization;
+};
+
+struct ObligationView {
+  domain::Obligation obligation;
+  std::vector<ResolvedRecipient> recipients;
+};
+
+// An incident with everything derived from it, as the caller may see it.
+struct IncidentView {
+  Incident incident;
+  std::string reference;  // e.g. "2026-0007"
+  std::vector<InformationSystem> systems;
+  domain::SeriousAssessment assessment;  // by the criteria, before any override
+  domain::ApprovalState approval = domain::ApprovalState::kNone;
+  bool approval_needed = false;          // by the rules or by the user
+  std::vector<ObligationView> obligations;
+  std::vector<domain::Step> steps;       // what the caller may take now
+  bool can_change = false;
+  std::vector<std::pair<domain::Phase, Timestamp>> phase_reached;  // first time each phase was reached
+};
+
+struct IncidentQuery {
+  IncidentFilter filter;
+};
+
+struct IncidentPage {
+  std::vector<IncidentView> items;
+  std::optional<std::string> next_cursor;  // "<sort key>.<id>"
+};
+
+class Incidents {
+ public:
+  Incidents(Store& store, const Clock& clock, const Catalog& catalog)
+      : store_(store), clock_(clock), catalog_(catalog) {}
+
+  // A staff member's report (any signed-in user who may report).
+  Result<IncidentView> report(const Principal& p, IncidentInput in, const RequestMeta& meta);
+  // Opened by a responder, the API or from an external notice.
+  Result<IncidentView> create(const Principal& p, IncidentInput in, const RequestMeta& meta);
+  Result<IncidentPage> list(const Principal& p, IncidentQuery q);
+  Result<IncidentView> get(const Principal& p, IncidentId id);
+  Result<IncidentView> update(const Principal& p, IncidentId id, std::int64_t version, const IncidentChanges& in,
+                              const RequestMeta& meta);
+  Result<IncidentView> take_step(const Principal& p, IncidentId id, std::int64_t version, const StepInput& in,
+                                 const RequestMeta& meta);
+  Result<std::vector<TransitionRecord>> history(const Principal& p, IncidentId id);
+
+  Result<std::vector<Approval>> approvals(const Principal& p, IncidentId id);
+  Result<Approval> decide(const Principal& p, IncidentId id, ApprovalId approval, const DecisionInput& in,
+                          const RequestMeta& meta);
+
+  Result<std::vector<Task>> tasks(const Principal& p, IncidentId id);
+  Result<Task> add_task(const Principal& p, IncidentId id, const TaskInput& in, const RequestMeta& meta);
+  Result<Task> update_task(const Principal& p, IncidentId id, TaskId task, std::int64_t version, const TaskInput& in,
+                           const RequestMeta& meta);
+
+  Result<std::vector<TimelineEntry>> timeline(const Principal& p, IncidentId id);
+  Result<TimelineEntry> add_timeline(const Principal& p, IncidentId id, const TimelineInput& in,
+                                     const RequestMeta& meta);
+
+  Result<std::vector<ReportSubmission>> submissions(const Principal& p, IncidentId id);
+  Result<ReportSubmission> record_submission(const Principal& p, IncidentId id, const SubmissionInput& in,
+                                             const RequestMeta& meta);
+
+  const Catalog& catalog() const { return catalog_; }
+
+ private:
+  Result<IncidentView> open(const Principal& p, IncidentInput in, const RequestMeta& meta);
+  IncidentView view(Tx& tx, const Principal& p, Incident incident);
+  Status validate(Tx& tx, const Principal& p, const Incident& incident);
+  void derive(Tx& tx, Incident& incident);
+  void create_playbook_tasks(Tx& tx, const Principal& p, const Incident& incident);
+  void add_entry(Tx& tx, const Principal& p, const Incident& incident, std::string kind, std::string text,
+                 std::optional<Timestamp> happened_at = {});
+
+  Store& store_;
+  const Clock& clock_;
+  const Catalog& catalog_;
+};
+
+}  // namespace khien::service

@@ -1,0 +1,593 @@
+#include "store/sqlite/incident_tables.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <array>
+
+namespace khien::store {
+
+using namespace khien::service;
+using sqlite::Statement;
+
+namespace {
+
+std::string json_list(const std::vector<std::string>& v) {
+  boost::json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return boost::json::serialize(a);
+}
+
+std::vector<std::string> read_list(const std::string& text) {
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (const auto& e : v.as_array())
+    if (e.is_string()) out.emplace_back(e.as_string());
+  return out;
+}
+
+std::optional<Timestamp> opt_time(const Statement& s, int col) {
+  if (auto v = s.opt_integer(col)) return from_unix_ms(*v);
+  return std::nullopt;
+}
+std::optional<std::int64_t> opt_ms(const std::optional<Timestamp>& t) {
+  if (t) return to_unix_ms(*t);
+  return std::nullopt;
+}
+template <class IdType>
+std::optional<std::int64_t> opt_id(const std::optional<IdType>& id) {
+  if (id) return id->value();
+  return std::nullopt;
+}
+template <class IdType>
+std::optional<IdType> read_id(const Statement& s, int col) {
+  if (auto v = s.opt_integer(col)) return IdType(*v);
+  return std::nullopt;
+}
+
+// Columns after id, in the order the binders below use.
+template <std::size_t N>
+std::string column_list(const std::array<std::string_view, N>& cols) {
+  std::string out;
+  for (const auto& c : cols) out += (out.empty() ? "" : ", ") + std::string(c);
+  return out;
+}
+template <std::size_t N>
+std::string insert_sql(std::string_view table, const std::array<std::string_view, N>& cols) {
+  std::string marks;
+  for (std::size_t i = 1; i <= N; ++i) marks += (i > 1 ? ",?" : "?") + std::to_string(i);
+  return fmt::format("INSERT INTO {} ({}) VALUES ({})", table, column_list(cols), marks);
+}
+// UPDATE … WHERE id = ?(N+1) AND version = ?(N+2); the caller binds the new version among the
+// columns and the old one at N+2.
+template <std::size_t N>
+std::string update_sql(std::string_view table, const std::array<std::string_view, N>& cols) {
+  std::string sets;
+  for (std::size_t i = 0; i < N; ++i) sets += fmt::format("{}{} = ?{}", i ? ", " : "", cols[i], i + 1);
+  return fmt::format("UPDATE {} SET {} WHERE id = ?{} AND version = ?{}", table, sets, N + 1, N + 2);
+}
+
+constexpr std::array<std::string_view, 11> kSystemCols = {
+    "organization_id", "name", "description", "owner_unit_id", "operator", "security_level",
+    "national_critical", "components", "created_at", "updated_at", "version"};
+
+void bind_system(Statement& s, const InformationSystem& x) {
+  s.bind(1, x.organization.value()).bind(2, x.name).bind(3, x.description).bind(4, opt_id(x.owner_unit));
+  s.bind(5, x.operator_name).bind(6, x.security_level).bind(7, x.national_critical).bind(8, json_list(x.components));
+  s.bind(9, to_unix_ms(x.created_at)).bind(10, to_unix_ms(x.updated_at)).bind(11, x.version);
+}
+InformationSystem read_system(const Statement& s) {
+  InformationSystem x;
+  x.id = SystemId(s.integer(0));
+  x.organization = OrgId(s.integer(1));
+  x.name = s.text(2);
+  x.description = s.text(3);
+  x.owner_unit = read_id<OrgId>(s, 4);
+  x.operator_name = s.text(5);
+  if (auto l = s.opt_integer(6)) x.security_level = static_cast<int>(*l);
+  x.national_critical = s.integer(7) != 0;
+  x.components = read_list(s.text(8));
+  x.created_at = from_unix_ms(s.integer(9));
+  x.updated_at = from_unix_ms(s.integer(10));
+  x.version = s.integer(11);
+  return x;
+}
+
+constexpr std::array<std::string_view, 43> kIncidentCols = {
+    "organization_id", "number", "year", "title", "description", "phase", "source", "reporter_id",
+    "reporter_contact", "external_organization", "external_reference", "external_date", "detected_at",
+    "occurred_at", "scenario", "cause_class", "severity", "tlp", "impacts", "beyond_capacity",
+    "beyond_capacity_at", "personal_data_breach", "national_security", "serious", "serious_at",
+    "serious_override", "serious_override_reason", "approval_required", "response_option", "root_cause",
+    "lessons_learned", "attack_origin", "spokesperson_id", "loop_count", "response_ended_at", "closed_at",
+    "is_drill", "profile", "merged_into", "created_by", "created_at", "updated_at", "version"};
+
+void bind_incident(Statement& s, const Incident& i) {
+  s.bind(1, i.organization.value()).bind(2, i.number).bind(3, i.year).bind(4, i.title).bind(5, i.description);
+  s.bind(6, domain::phase_name(i.phase)).bind(7, i.source).bind(8, opt_id(i.reporter)).bind(9, i.reporter_contact);
+  s.bind(10, i.external_organization).bind(11, i.external_reference).bind(12, i.external_date);
+  s.bind(13, to_unix_ms(i.detected_at)).bind(14, opt_ms(i.occurred_at)).bind(15, i.scenario).bind(16, i.cause_class);
+  s.bind(17, i.severity).bind(18, i.tlp).bind(19, json_list(i.impacts)).bind(20, i.beyond_capacity);
+  s.bind(21, opt_ms(i.beyond_capacity_at)).bind(22, i.personal_data_breach).bind(23, i.national_security);
+  s.bind(24, i.serious).bind(25, opt_ms(i.serious_at)).bind(26, i.serious_override);
+  s.bind(27, i.serious_override_reason).bind(28, i.approval_required).bind(29, i.response_option);
+  s.bind(30, i.root_cause).bind(31, i.lessons_learned).bind(32, i.attack_origin).bind(33, opt_id(i.spokesperson));
+  s.bind(34, i.loop_count).bind(35, opt_ms(i.response_ended_at)).bind(36, opt_ms(i.closed_at)).bind(37, i.is_drill);
+  s.bind(38, i.profile).bind(39, opt_id(i.merged_into)).bind(40, opt_id(i.created_by));
+  s.bind(41, to_unix_ms(i.created_at)).bind(42, to_unix_ms(i.updated_at)).bind(43, i.version);
+}
+Incident read_incident(const Statement& s) {
+  Incident i;
+  i.id = IncidentId(s.integer(0));
+  i.organization = OrgId(s.integer(1));
+  i.number = static_cast<int>(s.integer(2));
+  i.year = static_cast<int>(s.integer(3));
+  i.title = s.text(4);
+  i.description = s.text(5);
+  i.phase = domain::parse_phase(s.text(6)).value_or(domain::Phase::kReceived);
+  i.source = s.text(7);
+  i.reporter = read_id<UserId>(s, 8);
+  i.reporter_contact = s.text(9);
+  i.external_organization = s.text(10);
+  i.external_reference = s.text(11);
+  i.external_date = s.text(12);
+  i.detected_at = from_unix_ms(s.integer(13));
+  i.occurred_at = opt_time(s, 14);
+  i.scenario = s.opt_text(15);
+  i.cause_class = s.opt_text(16);
+  i.severity = s.opt_text(17);
+  i.tlp = s.text(18);
+  i.impacts = read_list(s.text(19));
+  i.beyond_capacity = s.integer(20) != 0;
+  i.beyond_capacity_at = opt_time(s, 21);
+  i.personal_data_breach = s.integer(22) != 0;
+  i.national_security = s.integer(23) != 0;
+  i.serious = s.integer(24) != 0;
+  i.serious_at = opt_time(s, 25);
+  if (auto o = s.opt_integer(26)) i.serious_override = *o != 0;
+  i.serious_override_reason = s.text(27);
+  i.approval_required = s.integer(28) != 0;
+  i.response_option = s.text(29);
+  i.root_cause = s.text(30);
+  i.lessons_learned = s.text(31);
+  i.attack_origin = s.text(32);
+  i.spokesperson = read_id<UserId>(s, 33);
+  i.loop_count = static_cast<int>(s.integer(34));
+  i.response_ended_at = opt_time(s, 35);
+  i.closed_at = opt_time(s, 36);
+  i.is_drill = s.integer(37) != 0;
+  i.profile = s.text(38);
+  i.merged_into = read_id<IncidentId>(s, 39);
+  i.created_by = read_id<UserId>(s, 40);
+  i.created_at = from_unix_ms(s.integer(41));
+  i.updated_at = from_unix_ms(s.integer(42));
+  i.version = s.integer(43);
+  return i;
+}
+
+constexpr std::array<std::string_view, 18> kTaskCols = {
+    "incident_id", "organization_id", "phase", "title", "detail", "playbook_step", "responsible", "coordinating",
+    "assignee_id", "due_at", "status", "notes", "created_by", "created_at", "updated_at", "completed_at", "version",
+    "id"};  // id last: bound only on insert as NULL
+
+void bind_task(Statement& s, const Task& t) {
+  s.bind(1, t.incident.value()).bind(2, t.organization.value()).bind(3, domain::phase_name(t.phase));
+  s.bind(4, t.title).bind(5, t.detail).bind(6, t.playbook_step).bind(7, t.responsible);
+  s.bind(8, json_list(t.coordinating)).bind(9, opt_id(t.assignee)).bind(10, opt_ms(t.due_at)).bind(11, t.status);
+  s.bind(12, t.notes).bind(13, opt_id(t.created_by)).bind(14, to_unix_ms(t.created_at));
+  s.bind(15, to_unix_ms(t.updated_at)).bind(16, opt_ms(t.completed_at)).bind(17, t.version);
+}
+Task read_task(const Statement& s) {
+  Task t;
+  t.incident = IncidentId(s.integer(0));
+  t.organization = OrgId(s.integer(1));
+  t.phase = domain::parse_phase(s.text(2)).value_or(domain::Phase::kContainment);
+  t.title = s.text(3);
+  t.detail = s.text(4);
+  t.playbook_step = s.opt_text(5);
+  t.responsible = s.text(6);
+  t.coordinating = read_list(s.text(7));
+  t.assignee = read_id<UserId>(s, 8);
+  t.due_at = opt_time(s, 9);
+  t.status = s.text(10);
+  t.notes = s.text(11);
+  t.created_by = read_id<UserId>(s, 12);
+  t.created_at = from_unix_ms(s.integer(13));
+  t.updated_at = from_unix_ms(s.integer(14));
+  t.completed_at = opt_time(s, 15);
+  t.version = s.integer(16);
+  t.id = TaskId(s.integer(17));
+  return t;
+}
+
+// A user's text as an FTS5 query: each word a quoted phrase (so no operator syntax gets
+// through), the last one a prefix.
+std::string fts_query(const std::string& text) {
+  std::string out, word;
+  const auto flush = [&] {
+    if (word.empty()) return;
+    std::string quoted = "\"";
+    for (char c : word) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    out += (out.empty() ? "" : " ") + quoted + "\"";
+    word.clear();
+  };
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n') flush();
+    else word += c;
+  }
+  flush();
+  if (!out.empty()) out += "*";
+  return out;
+}
+
+std::string marks(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += i ? ",?" : "?";
+  return out;
+}
+
+}  // namespace
+
+// ---- systems ----
+
+std::vector<InformationSystem> SqliteIncidentTables::list_systems(OrgId organization) {
+  auto& s = db_.prepare(fmt::format("SELECT id, {} FROM systems WHERE organization_id = ? ORDER BY name, id",
+                                    column_list(kSystemCols)));
+  s.bind(1, organization.value());
+  std::vector<InformationSystem> out;
+  while (s.step()) out.push_back(read_system(s));
+  return out;
+}
+
+std::optional<InformationSystem> SqliteIncidentTables::find_system(SystemId id) {
+  auto& s = db_.prepare(fmt::format("SELECT id, {} FROM systems WHERE id = ?", column_list(kSystemCols)));
+  s.bind(1, id.value());
+  if (s.step()) return read_system(s);
+  return std::nullopt;
+}
+
+SystemId SqliteIncidentTables::insert_system(const InformationSystem& x) {
+  auto& s = db_.prepare(insert_sql("systems", kSystemCols));
+  bind_system(s, x);
+  s.run();
+  return SystemId(db_.last_insert_id());
+}
+
+bool SqliteIncidentTables::update_system(const InformationSystem& x) {
+  auto& s = db_.prepare(update_sql("systems", kSystemCols));
+  bind_system(s, x);
+  s.bind(static_cast<int>(kSystemCols.size()) + 1, x.id.value()).bind(static_cast<int>(kSystemCols.size()) + 2, x.version - 1);
+  s.run();
+  return db_.changes() == 1;
+}
+
+// ---- incidents ----
+
+std::vector<SystemId> SqliteIncidentTables::incident_systems(IncidentId id) {
+  auto& s = db_.prepare("SELECT system_id FROM incident_systems WHERE incident_id = ? ORDER BY system_id");
+  s.bind(1, id.value());
+  std::vector<SystemId> out;
+  while (s.step()) out.emplace_back(s.integer(0));
+  return out;
+}
+
+void SqliteIncidentTables::write_incident_systems(const Incident& incident) {
+  db_.prepare("DELETE FROM incident_systems WHERE incident_id = ?").bind(1, incident.id.value()).run();
+  for (SystemId sid : incident.systems)
+    db_.prepare("INSERT INTO incident_systems (incident_id, system_id) VALUES (?, ?)")
+        .bind(1, incident.id.value())
+        .bind(2, sid.value())
+        .run();
+}
+
+std::optional<Incident> SqliteIncidentTables::find_incident(IncidentId id) {
+  auto& s = db_.prepare(fmt::format("SELECT id, {} FROM incidents WHERE id = ?", column_list(kIncidentCols)));
+  s.bind(1, id.value());
+  if (!s.step()) return std::nullopt;
+  Incident i = read_incident(s);
+  s.reset();
+  i.systems = incident_systems(i.id);
+  return i;
+}
+
+std::vector<Incident> SqliteIncidentTables::list_incidents(const IncidentFilter& f) {
+  std::vector<std::string> where;
+  std::vector<std::function<void(Statement&, int&)>> binds;
+  const auto bind_text = [&](std::string v) { binds.push_back([v](Statement& s, int& n) { s.bind(n++, v); }); };
+  const auto bind_int = [&](std::int64_t v) { binds.push_back([v](Statement& s, int& n) { s.bind(n++, v); }); };
+
+  std::string owner = "organization_id IN (" + marks(f.organizations.size()) + ")";
+  for (OrgId o : f.organizations) bind_int(o.value());
+  if (!f.also.empty()) {
+    owner = "(" + owner + " OR id IN (" + marks(f.also.size()) + "))";
+    for (IncidentId i : f.also) bind_int(i.value());
+  }
+  where.push_back(owner);
+  if (!f.phases.empty()) {
+    where.push_back("phase IN (" + marks(f.phases.size()) + ")");
+    for (const auto& p : f.phases) bind_text(p);
+  }
+  if (f.scenario) where.push_back("scenario = ?"), bind_text(*f.scenario);
+  if (f.severity) where.push_back("severity = ?"), bind_text(*f.severity);
+  if (f.serious) where.push_back("serious = ?"), bind_int(*f.serious ? 1 : 0);
+  if (f.drill) where.push_back("is_drill = ?"), bind_int(*f.drill ? 1 : 0);
+  if (!f.include_merged) where.push_back("merged_into IS NULL");
+  if (f.detected_from) where.push_back("detected_at >= ?"), bind_int(to_unix_ms(*f.detected_from));
+  if (f.detected_to) where.push_back("detected_at < ?"), bind_int(to_unix_ms(*f.detected_to));
+  if (f.text) {
+    const std::string q = fts_query(*f.text);
+    if (!q.empty()) {
+      where.push_back("id IN (SELECT incident_id FROM incident_search WHERE incident_search MATCH ?)");
+      bind_text(q);
+    }
+  }
+  const bool desc = f.sort.starts_with('-');
+  const std::string key = (desc ? f.sort.substr(1) : f.sort) == "detected_at" ? "detected_at" : "created_at";
+  if (f.cursor_key && f.cursor_id) {
+    where.push_back(fmt::format("({0} {1} ? OR ({0} = ? AND id {1} ?))", key, desc ? "<" : ">"));
+    const std::int64_t k = std::stoll(*f.cursor_key);
+    bind_int(k);
+    bind_int(k);
+    bind_int(*f.cursor_id);
+  }
+  std::string sql = fmt::format("SELECT id, {} FROM incidents WHERE ", column_list(kIncidentCols));
+  for (std::size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : "") + where[i];
+  sql += fmt::format(" ORDER BY {0} {1}, id {1} LIMIT ?", key, desc ? "DESC" : "ASC");
+  bind_int(f.limit);
+
+  auto& s = db_.prepare(sql);
+  int n = 1;
+  for (auto& b : binds) b(s, n);
+  std::vector<Incident> out;
+  while (s.step()) out.push_back(read_incident(s));
+  s.reset();
+  for (auto& i : out) i.systems = incident_systems(i.id);
+  return out;
+}
+
+int SqliteIncidentTables::next_incident_number(OrgId organization, int year) {
+  auto& s = db_.prepare("SELECT COALESCE(MAX(number), 0) + 1 FROM incidents WHERE organization_id = ? AND year = ?");
+  s.bind(1, organization.value()).bind(2, year);
+  s.step();
+  return static_cast<int>(s.integer(0));
+}
+
+IncidentId SqliteIncidentTables::insert_incident(const Incident& incident) {
+  auto& s = db_.prepare(insert_sql("incidents", kIncidentCols));
+  bind_incident(s, incident);
+  s.run();
+  Incident stored = incident;
+  stored.id = IncidentId(db_.last_insert_id());
+  write_incident_systems(stored);
+  return stored.id;
+}
+
+bool SqliteIncidentTables::update_incident(const Incident& incident) {
+  auto& s = db_.prepare(update_sql("incidents", kIncidentCols));
+  bind_incident(s, incident);
+  s.bind(static_cast<int>(kIncidentCols.size()) + 1, incident.id.value());
+  s.bind(static_cast<int>(kIncidentCols.size()) + 2, incident.version - 1);
+  s.run();
+  if (db_.changes() != 1) return false;
+  write_incident_systems(incident);
+  return true;
+}
+
+// ---- transitions ----
+
+void SqliteIncidentTables::insert_transition(const TransitionRecord& t) {
+  db_.prepare("INSERT INTO incident_transitions (incident_id, step, from_phase, to_phase, reason, actor_id, at) "
+              "VALUES (?,?,?,?,?,?,?)")
+      .bind(1, t.incident.value())
+      .bind(2, t.step)
+      .bind(3, domain::phase_name(t.from))
+      .bind(4, domain::phase_name(t.to))
+      .bind(5, t.reason)
+      .bind(6, opt_id(t.actor))
+      .bind(7, to_unix_ms(t.at))
+      .run();
+}
+
+std::vector<TransitionRecord> SqliteIncidentTables::list_transitions(IncidentId incident) {
+  auto& s = db_.prepare(
+      "SELECT t.id, t.step, t.from_phase, t.to_phase, t.reason, t.actor_id, COALESCE(u.display_name, ''), t.at "
+      "FROM incident_transitions t LEFT JOIN users u ON u.id = t.actor_id WHERE t.incident_id = ? ORDER BY t.id");
+  s.bind(1, incident.value());
+  std::vector<TransitionRecord> out;
+  while (s.step()) {
+    TransitionRecord t;
+    t.id = s.integer(0);
+    t.incident = incident;
+    t.step = s.text(1);
+    t.from = domain::parse_phase(s.text(2)).value_or(domain::Phase::kReceived);
+    t.to = domain::parse_phase(s.text(3)).value_or(domain::Phase::kReceived);
+    t.reason = s.text(4);
+    t.actor = read_id<UserId>(s, 5);
+    t.actor_name = s.text(6);
+    t.at = from_unix_ms(s.integer(7));
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+// ---- tasks ----
+
+TaskId SqliteIncidentTables::insert_task(const Task& task) {
+  auto& s = db_.prepare(insert_sql("tasks", kTaskCols));
+  bind_task(s, task);
+  s.bind_null(18);
+  s.run();
+  return TaskId(db_.last_insert_id());
+}
+
+bool SqliteIncidentTables::update_task(const Task& task) {
+  static const std::string sql = [] {
+    std::array<std::string_view, 17> cols{};
+    std::copy(kTaskCols.begin(), kTaskCols.end() - 1, cols.begin());
+    return update_sql("tasks", cols);
+  }();
+  auto& s = db_.prepare(sql);
+  bind_task(s, task);
+  s.bind(18, task.id.value()).bind(19, task.version - 1);
+  s.run();
+  return db_.changes() == 1;
+}
+
+std::optional<Task> SqliteIncidentTables::find_task(TaskId id) {
+  auto& s = db_.prepare(fmt::format("SELECT {} FROM tasks WHERE id = ?", column_list(kTaskCols)));
+  s.bind(1, id.value());
+  if (s.step()) return read_task(s);
+  return std::nullopt;
+}
+
+std::vector<Task> SqliteIncidentTables::list_tasks(IncidentId incident) {
+  auto& s = db_.prepare(fmt::format("SELECT {} FROM tasks WHERE incident_id = ? ORDER BY id", column_list(kTaskCols)));
+  s.bind(1, incident.value());
+  std::vector<Task> out;
+  while (s.step()) out.push_back(read_task(s));
+  return out;
+}
+
+// ---- timeline ----
+
+TimelineId SqliteIncidentTables::insert_timeline(const TimelineEntry& e) {
+  db_.prepare("INSERT INTO timeline_entries (incident_id, organization_id, happened_at, recorded_at, kind, source, text, "
+              "techniques, actor_id) VALUES (?,?,?,?,?,?,?,?,?)")
+      .bind(1, e.incident.value())
+      .bind(2, e.organization.value())
+      .bind(3, to_unix_ms(e.happened_at))
+      .bind(4, to_unix_ms(e.recorded_at))
+      .bind(5, e.kind)
+      .bind(6, e.source)
+      .bind(7, e.text)
+      .bind(8, json_list(e.techniques))
+      .bind(9, opt_id(e.actor))
+      .run();
+  return TimelineId(db_.last_insert_id());
+}
+
+std::vector<TimelineEntry> SqliteIncidentTables::list_timeline(IncidentId incident) {
+  auto& s = db_.prepare(
+      "SELECT e.id, e.organization_id, e.happened_at, e.recorded_at, e.kind, e.source, e.text, e.techniques, "
+      "e.actor_id, COALESCE(u.display_name, '') FROM timeline_entries e LEFT JOIN users u ON u.id = e.actor_id "
+      "WHERE e.incident_id = ? ORDER BY e.happened_at, e.id");
+  s.bind(1, incident.value());
+  std::vector<TimelineEntry> out;
+  while (s.step()) {
+    TimelineEntry e;
+    e.id = TimelineId(s.integer(0));
+    e.incident = incident;
+    e.organization = OrgId(s.integer(1));
+    e.happened_at = from_unix_ms(s.integer(2));
+    e.recorded_at = from_unix_ms(s.integer(3));
+    e.kind = s.text(4);
+    e.source = s.text(5);
+    e.text = s.text(6);
+    e.techniques = read_list(s.text(7));
+    e.actor = read_id<UserId>(s, 8);
+    e.actor_name = s.text(9);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// ---- approvals ----
+
+ApprovalId SqliteIncidentTables::insert_approval(const Approval& a) {
+  db_.prepare("INSERT INTO approvals (incident_id, response_option, approver_kind, approver_org_id, request_note, "
+              "requested_by, requested_at) VALUES (?,?,?,?,?,?,?)")
+      .bind(1, a.incident.value())
+      .bind(2, a.response_option)
+      .bind(3, a.approver_kind)
+      .bind(4, opt_id(a.approver_organization))
+      .bind(5, a.request_note)
+      .bind(6, opt_id(a.requested_by))
+      .bind(7, to_unix_ms(a.requested_at))
+      .run();
+  return ApprovalId(db_.last_insert_id());
+}
+
+void SqliteIncidentTables::update_approval(const Approval& a) {
+  db_.prepare("UPDATE approvals SET decision = ?, comment = ?, decider_name = ?, document_reference = ?, "
+              "decided_by = ?, decided_at = ? WHERE id = ?")
+      .bind(1, a.decision)
+      .bind(2, a.comment)
+      .bind(3, a.decider_name)
+      .bind(4, a.document_reference)
+      .bind(5, opt_id(a.decided_by))
+      .bind(6, opt_ms(a.decided_at))
+      .bind(7, a.id.value())
+      .run();
+}
+
+std::vector<Approval> SqliteIncidentTables::list_approvals(IncidentId incident) {
+  auto& s = db_.prepare(
+      "SELECT id, response_option, approver_kind, approver_org_id, request_note, requested_by, requested_at, decision, "
+      "comment, decider_name, document_reference, decided_by, decided_at FROM approvals WHERE incident_id = ? ORDER BY id");
+  s.bind(1, incident.value());
+  std::vector<Approval> out;
+  while (s.step()) {
+    Approval a;
+    a.id = ApprovalId(s.integer(0));
+    a.incident = incident;
+    a.response_option = s.text(1);
+    a.approver_kind = s.text(2);
+    a.approver_organization = read_id<OrgId>(s, 3);
+    a.request_note = s.text(4);
+    a.requested_by = read_id<UserId>(s, 5);
+    a.requested_at = from_unix_ms(s.integer(6));
+    a.decision = s.opt_text(7);
+    a.comment = s.text(8);
+    a.decider_name = s.text(9);
+    a.document_reference = s.text(10);
+    a.decided_by = read_id<UserId>(s, 11);
+    a.decided_at = opt_time(s, 12);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+// ---- report submissions ----
+
+SubmissionId SqliteIncidentTables::insert_submission(const ReportSubmission& r) {
+  db_.prepare("INSERT INTO report_submissions (incident_id, obligation, channel, recipients, reference, sent_at, note, "
+              "recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?)")
+      .bind(1, r.incident.value())
+      .bind(2, r.obligation)
+      .bind(3, r.channel)
+      .bind(4, json_list(r.recipients))
+      .bind(5, r.reference)
+      .bind(6, to_unix_ms(r.sent_at))
+      .bind(7, r.note)
+      .bind(8, opt_id(r.recorded_by))
+      .bind(9, to_unix_ms(r.recorded_at))
+      .run();
+  return SubmissionId(db_.last_insert_id());
+}
+
+std::vector<ReportSubmission> SqliteIncidentTables::list_submissions(IncidentId incident) {
+  auto& s = db_.prepare(
+      "SELECT id, obligation, channel, recipients, reference, sent_at, note, recorded_by, recorded_at "
+      "FROM report_submissions WHERE incident_id = ? ORDER BY id");
+  s.bind(1, incident.value());
+  std::vector<ReportSubmission> out;
+  while (s.step()) {
+    ReportSubmission r;
+    r.id = SubmissionId(s.integer(0));
+    r.incident = incident;
+    r.obligation = s.text(1);
+    r.channel = s.text(2);
+    r.recipients = read_list(s.text(3));
+    r.reference = s.text(4);
+    r.sent_at = from_unix_ms(s.integer(5));
+    r.note = s.text(6);
+    r.recorded_by = read_id<UserId>(s, 7);
+    r.recorded_at = from_unix_ms(s.integer(8));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace khien::store

@@ -1,0 +1,48 @@
+#pragma once
+// The SQLite side of SystemRecords and IncidentRecords (service/store.h), mixed into the
+// store's transaction class.
+#include "service/store.h"
+#include "store/sqlite/db.h"
+
+namespace khien::store {
+
+class SqliteIncidentTables : public virtual service::SystemRecords, public virtual service::IncidentRecords {
+ public:
+  explicit SqliteIncidentTables(sqlite::Connection& c) : db_(c) {}
+
+  std::vector<service::InformationSystem> list_systems(OrgId organization) override;
+  std::optional<service::InformationSystem> find_system(service::SystemId id) override;
+  service::SystemId insert_system(const service::InformationSystem& s) override;
+  bool update_system(const service::InformationSystem& s) override;
+
+  std::optional<service::Incident> find_incident(service::IncidentId id) override;
+  std::vector<service::Incident> list_incidents(const service::IncidentFilter& filter) override;
+  int next_incident_number(OrgId organization, int year) override;
+  service::IncidentId insert_incident(const service::Incident& incident) override;
+  bool update_incident(const service::Incident& incident) override;
+
+  void insert_transition(const service::TransitionRecord& t) override;
+  std::vector<service::TransitionRecord> list_transitions(service::IncidentId incident) override;
+
+  service::TaskId insert_task(const service::Task& task) override;
+  bool update_task(const service::Task& task) override;
+  std::optional<service::Task> find_task(service::TaskId id) override;
+  std::vector<service::Task> list_tasks(service::IncidentId incident) override;
+
+  service::TimelineId insert_timeline(const service::TimelineEntry& e) override;
+  std::vector<service::TimelineEntry> list_timeline(service::IncidentId incident) override;
+
+  service::ApprovalId insert_approval(const service::Approval& a) override;
+  void update_approval(const service::Approval& a) override;
+  std::vector<service::Approval> list_approvals(service::IncidentId incident) override;
+
+  service::SubmissionId insert_submission(const service::ReportSubmission& s) override;
+  std::vector<service::ReportSubmission> list_submissions(service::IncidentId incident) override;
+
+ private:
+  std::vector<service::SystemId> incident_systems(service::IncidentId id);
+  void write_incident_systems(const service::Incident& incident);
+  sqlite::Connection& db_;
+};
+
+}  // namespace khien::store
