@@ -16,6 +16,9 @@ const std::vector<RouteSpec>& routes() {
     add_organization_routes(r);
     add_user_routes(r);
     add_audit_routes(r);
+    add_inventory_routes(r);
+    add_incident_routes(r);
+    add_catalog_routes(r);
     return r;
   }();
   return table;
@@ -35,6 +38,22 @@ http::Response no_content() {
   r.status = 204;
   r.set("Cache-Control", "no-store");
   return r;
+}
+
+http::Response with_etag(http::Response r, std::int64_t version) {
+  r.set("ETag", "\"" + std::to_string(version) + "\"");
+  return r;
+}
+
+Result<std::int64_t> if_match(const Ctx& c) {
+  auto h = c.req.header("if-match");
+  if (!h) return Error("precondition_required");
+  std::string_view v = *h;
+  if (v.starts_with("W/")) v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  auto n = Id<struct VersionTag>::parse(v);
+  if (!n) return Error("stale", "If-Match is not a version of this object");
+  return n->value();
 }
 
 std::optional<std::string> body_string(const Ctx& c, std::string_view field) {

@@ -52,10 +52,15 @@ void add_token_routes(std::vector<RouteSpec>& r);
 void add_organization_routes(std::vector<RouteSpec>& r);
 void add_user_routes(std::vector<RouteSpec>& r);
 void add_audit_routes(std::vector<RouteSpec>& r);
+void add_inventory_routes(std::vector<RouteSpec>& r);
+void add_incident_routes(std::vector<RouteSpec>& r);
+void add_catalog_routes(std::vector<RouteSpec>& r);
 
 // Building answers.
 http::Response json_response(int status, const boost::json::value& body);
 http::Response no_content();
+// Adds the ETag of an object's version (`"N"`), which a change sends back as If-Match.
+http::Response with_etag(http::Response r, std::int64_t version);
 
 // Reading input.
 template <class IdType>
@@ -70,6 +75,9 @@ std::optional<std::string> body_string(const Ctx& c, std::string_view field);
 std::optional<bool> body_bool(const Ctx& c, std::string_view field);
 std::optional<std::int64_t> body_int(const Ctx& c, std::string_view field);
 int query_limit(const Ctx& c);
+// The version the caller read, from If-Match ("N" or W/"N"): precondition_required when
+// absent, stale when it is not a version.
+Result<std::int64_t> if_match(const Ctx& c);
 // Opaque pagination cursors wrapping an id.
 std::string encode_cursor(std::int64_t id);
 Result<std::optional<std::int64_t>> query_cursor(const Ctx& c);

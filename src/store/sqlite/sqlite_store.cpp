@@ -362,7 +362,9 @@ class SqliteTx final : public service::Tx, public SqliteIncidentTables {
 int schema_version(Connection& c) {
   auto& s = c.prepare("PRAGMA user_version");
   s.step();
-  return static_cast<int>(s.integer(0));
+  const int v = static_cast<int>(s.integer(0));
+  s.reset();  // an open statement would lock the tables a migration drops
+  return v;
 }
 
 class SqliteStore final : public service::Store {

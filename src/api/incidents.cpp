@@ -1,0 +1,565 @@
+// Incidents and their sub-resources: transitions, tasks, timeline, approvals, report
+// submissions. Writes to an incident or a task carry If-Match with the version read.
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "api/routes.h"
+
+namespace khien::api {
+
+namespace {
+
+using service::IncidentId;
+
+std::string_view lang(const Ctx& c) { return c.locale == i18n::Locale::kEn ? "en" : "vi"; }
+
+boost::json::value time_or_null(const std::optional<Timestamp>& t) {
+  return t ? boost::json::value(format_rfc3339(*t)) : boost::json::value(nullptr);
+}
+template <class IdType>
+boost::json::value id_or_null(const std::optional<IdType>& id) {
+  return id ? boost::json::value(id->str()) : boost::json::value(nullptr);
+}
+boost::json::value text_or_null(const std::optional<std::string>& s) {
+  return s ? boost::json::value(*s) : boost::json::value(nullptr);
+}
+boost::json::array strings(const std::vector<std::string>& v) {
+  boost::json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+boost::json::object incident_json(const Ctx& c, const service::IncidentView& v) {
+  const auto& i = v.incident;
+  const auto l = lang(c);
+  boost::json::array systems, system_ids;
+  for (const auto& s : v.systems) {
+    system_ids.emplace_back(s.id.str());
+    systems.push_back({{"id", s.id.str()},
+                       {"name", s.name},
+                       {"security_level", s.security_level ? boost::json::value(*s.security_level) : nullptr},
+                       {"national_critical", s.national_critical}});
+  }
+  boost::json::array reasons;
+  for (const auto& r : v.assessment.reasons)
+    reasons.push_back({{"criterion", r.criterion}, {"met", r.met}, {"subject", r.subject}});
+  boost::json::array obligations;
+  for (const auto& ov : v.obligations) {
+    const auto& o = ov.obligation;
+    boost::json::array recipients;
+    for (const auto& r : ov.recipients)
+      recipients.push_back({{"id", r.id},
+                            {"name", r.rule->name.in(l)},
+                            {"organization_id", r.organization ? boost::json::value(r.organization->id.str()) : nullptr},
+                            {"organization_name", r.organization ? boost::json::value(r.organization->name) : nullptr}});
+    obligations.push_back({{"id", o.rule->id},
+                           {"name", o.rule->name.in(l)},
+                           {"form", text_or_null(o.rule->form)},
+                           {"status", domain::obligation_status_name(o.status)},
+                           {"due", domain::deadline_unit_name(o.rule->due.unit)},
+                           {"due_at", time_or_null(o.due_at)},
+                           {"done_at", time_or_null(o.done_at)},
+                           {"done_late", o.done_late},
+                           {"source", o.rule->source.in(l)},
+                           {"verified", o.rule->verified},
+                           {"note", o.rule->note ? boost::json::value(o.rule->note->in(l)) : nullptr},
+                           {"recipients", std::move(recipients)}});
+  }
+  boost::json::array steps;
+  for (auto s : v.steps) steps.emplace_back(domain::step_name(s));
+  boost::json::array reached;
+  for (const auto& [phase, at] : v.phase_reached)
+    reached.push_back({{"phase", domain::phase_name(phase)}, {"at", format_rfc3339(at)}});
+  const char* approval = "none";
+  switch (v.approval) {
+    case domain::ApprovalState::kNone: approval = "none"; break;
+    case domain::ApprovalState::kPending: approval = "pending"; break;
+    case domain::ApprovalState::kApproved: approval = "approved"; break;
+    case domain::ApprovalState::kRejected: approval = "rejected"; break;
+  }
+  return {{"id", i.id.str()},
+          {"reference", v.reference},
+          {"organization_id", i.organization.str()},
+          {"title", i.title},
+          {"description", i.description},
+          {"phase", domain::phase_name(i.phase)},
+          {"source", i.source},
+          {"reporter_id", id_or_null(i.reporter)},
+          {"reporter_contact", i.reporter_contact},
+          {"external_organization", i.external_organization},
+          {"external_reference", i.external_reference},
+          {"external_date", i.external_date},
+          {"detected_at", format_rfc3339(i.detected_at)},
+          {"occurred_at", time_or_null(i.occurred_at)},
+          {"scenario", text_or_null(i.scenario)},
+          {"cause_class", text_or_null(i.cause_class)},
+          {"severity", text_or_null(i.severity)},
+          {"tlp", i.tlp},
+          {"impacts", strings(i.impacts)},
+          {"system_ids", std::move(system_ids)},
+          {"systems", std::move(systems)},
+          {"beyond_capacity", i.beyond_capacity},
+          {"personal_data_breach", i.personal_data_breach},
+          {"national_security", i.national_security},
+          {"serious", i.serious},
+          {"serious_at", time_or_null(i.serious ? i.serious_at : std::nullopt)},
+          {"serious_override", i.serious_override ? boost::json::value(*i.serious_override) : nullptr},
+          {"serious_override_reason", i.serious_override_reason},
+          {"serious_assessment", {{"serious", v.assessment.serious}, {"reasons", std::move(reasons)}}},
+          {"approval_required", i.approval_required},
+          {"approval_needed", v.approval_needed},
+          {"approval_state", approval},
+          {"response_option", i.response_option},
+          {"root_cause", i.root_cause},
+          {"lessons_learned", i.lessons_learned},
+          {"attack_origin", i.attack_origin},
+          {"loop_count", i.loop_count},
+          {"response_ended_at", time_or_null(i.response_ended_at)},
+          {"closed_at", time_or_null(i.closed_at)},
+          {"is_drill", i.is_drill},
+          {"profile", i.profile},
+          {"merged_into", id_or_null(i.merged_into)},
+          {"created_at", format_rfc3339(i.created_at)},
+          {"updated_at", format_rfc3339(i.updated_at)},
+          {"version", i.version},
+          {"obligations", std::move(obligations)},
+          {"steps", std::move(steps)},
+          {"can_change", v.can_change},
+          {"phase_reached", std::move(reached)}};
+}
+
+
+
+Result<std::optional<Timestamp>> body_time(const Ctx& c, std::string_view field) {
+  auto s = body_string(c, field);
+  if (!s) return std::optional<Timestamp>();
+  auto t = parse_rfc3339(*s);
+  if (!t) return validation_error(std::string(field), "pattern", "RFC 3339");
+  return std::optional<Timestamp>(*t);
+}
+
+// A field that may be sent as null to clear it: unset when absent, nullopt inside when null.
+bool has_null(const Ctx& c, std::string_view field) {
+  auto* v = c.body.if_contains(field);
+  return v && v->is_null();
+}
+
+std::vector<std::string> body_strings(const Ctx& c, std::string_view field) {
+  std::vector<std::string> out;
+  if (auto* v = c.body.if_contains(field); v && v->is_array())
+    for (const auto& e : v->get_array())
+      if (e.is_string()) out.emplace_back(e.get_string());
+  return out;
+}
+
+Result<std::vector<service::SystemId>> body_system_ids(const Ctx& c) {
+  std::vector<service::SystemId> out;
+  for (const auto& s : body_strings(c, "system_ids")) {
+    auto id = service::SystemId::parse(s);
+    if (!id) return validation_error("system_ids", "not_found", s);
+    out.push_back(*id);
+  }
+  return out;
+}
+
+Result<service::IncidentInput> incident_input(const Ctx& c) {
+  service::IncidentInput in;
+  in.title = body_string(c, "title").value_or("");
+  in.description = body_string(c, "description").value_or("");
+  if (auto s = body_string(c, "source")) in.source = *s;
+  auto detected = body_time(c, "detected_at");
+  if (!detected) return detected.error();
+  in.detected_at = *detected;
+  auto occurred = body_time(c, "occurred_at");
+  if (!occurred) return occurred.error();
+  in.occurred_at = *occurred;
+  in.reporter_contact = body_string(c, "reporter_contact").value_or("");
+  in.external_organization = body_string(c, "external_organization").value_or("");
+  in.external_reference = body_string(c, "external_reference").value_or("");
+  in.external_date = body_string(c, "external_date").value_or("");
+  in.scenario = body_string(c, "scenario");
+  in.severity = body_string(c, "severity");
+  in.tlp = body_string(c, "tlp");
+  auto systems = body_system_ids(c);
+  if (!systems) return systems.error();
+  in.systems = *systems;
+  in.is_drill = body_bool(c, "is_drill").value_or(false);
+  return in;
+}
+
+Result<http::Response> report_incident(Ctx& c) {
+  auto in = incident_input(c);
+  if (!in) return in.error();
+  auto v = c.services.incidents.report(c.who(), std::move(*in), c.meta);
+  if (!v) return v.error();
+  return with_etag(json_response(201, incident_json(c, *v)), v->incident.version);
+}
+
+Result<http::Response> create_incident(Ctx& c) {
+  auto in = incident_input(c);
+  if (!in) return in.error();
+  auto v = c.services.incidents.create(c.who(), std::move(*in), c.meta);
+  if (!v) return v.error();
+  return with_etag(json_response(201, incident_json(c, *v)), v->incident.version);
+}
+
+Result<http::Response> list_incidents(Ctx& c) {
+  service::IncidentQuery q;
+  auto& f = q.filter;
+  f.limit = query_limit(c);
+  if (auto v = c.query("phase"); v && !v->empty()) {
+    std::string_view rest = *v;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const auto name = rest.substr(0, comma);
+      if (!domain::parse_phase(name)) return validation_error("phase", "enum", std::string(name));
+      f.phases.emplace_back(name);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
+  if (auto v = c.query("scenario"); v && !v->empty()) f.scenario = std::string(*v);
+  if (auto v = c.query("severity"); v && !v->empty()) f.severity = std::string(*v);
+  if (auto v = c.query("serious")) f.serious = *v == "true";
+  if (auto v = c.query("drill")) f.drill = *v == "true";
+  if (auto v = c.query("q"); v && !v->empty()) f.text = std::string(*v);
+  if (auto v = c.query("sort")) f.sort = std::string(*v);
+  for (auto [name, target] : {std::pair{"detected_from", &f.detected_from}, std::pair{"detected_to", &f.detected_to}}) {
+    if (auto v = c.query(name)) {
+      auto t = parse_rfc3339(*v);
+      if (!t) return validation_error(name, "pattern", "RFC 3339");
+      *target = *t;
+    }
+  }
+  if (auto v = c.query("cursor")) {
+    // "<sort key>.<id>", both decimal.
+    const auto dot = v->find('.');
+    const auto key = v->substr(0, dot);
+    const auto id = dot == std::string_view::npos ? std::string_view() : v->substr(dot + 1);
+    const bool negative = key.starts_with('-');
+    if (!service::IncidentId::parse(id) || !Id<struct KeyTag>::parse(negative ? key.substr(1) : key))
+      return validation_error("cursor", "invalid_value");
+    f.cursor_key = std::string(key);
+    f.cursor_id = service::IncidentId::parse(id)->value();
+  }
+  auto page = c.services.incidents.list(c.who(), std::move(q));
+  if (!page) return page.error();
+  boost::json::array items;
+  for (const auto& v : page->items) items.push_back(incident_json(c, v));
+  return json_response(200, boost::json::object{
+                                {"items", std::move(items)},
+                                {"next_cursor", page->next_cursor ? boost::json::value(*page->next_cursor) : nullptr}});
+}
+
+Result<http::Response> get_incident(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto v = c.services.incidents.get(c.who(), *id);
+  if (!v) return v.error();
+  return with_etag(json_response(200, incident_json(c, *v)), v->incident.version);
+}
+
+Result<http::Response> update_incident(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto version = if_match(c);
+  if (!version) return version.error();
+  service::IncidentChanges in;
+  in.title = body_string(c, "title");
+  in.description = body_string(c, "description");
+  auto detected = body_time(c, "detected_at");
+  if (!detected) return detected.error();
+  in.detected_at = *detected;
+  auto occurred = body_time(c, "occurred_at");
+  if (!occurred) return occurred.error();
+  if (*occurred || has_null(c, "occurred_at")) in.occurred_at = *occurred;
+  for (auto [name, target] : {std::pair{"scenario", &in.scenario}, std::pair{"cause_class", &in.cause_class},
+                              std::pair{"severity", &in.severity}}) {
+    if (auto s = body_string(c, name)) *target = std::optional<std::string>(*s);
+    else if (has_null(c, name)) *target = std::optional<std::string>();
+  }
+  in.tlp = body_string(c, "tlp");
+  if (c.body.contains("impacts")) in.impacts = body_strings(c, "impacts");
+  if (c.body.contains("system_ids")) {
+    auto systems = body_system_ids(c);
+    if (!systems) return systems.error();
+    in.systems = *systems;
+  }
+  in.beyond_capacity = body_bool(c, "beyond_capacity");
+  in.personal_data_breach = body_bool(c, "personal_data_breach");
+  in.national_security = body_bool(c, "national_security");
+  if (auto b = body_bool(c, "serious_override")) in.serious_override = std::optional<bool>(*b);
+  else if (has_null(c, "serious_override")) in.serious_override = std::optional<bool>();
+  in.serious_override_reason = body_string(c, "serious_override_reason");
+  in.approval_required = body_bool(c, "approval_required");
+  in.response_option = body_string(c, "response_option");
+  in.root_cause = body_string(c, "root_cause");
+  in.lessons_learned = body_string(c, "lessons_learned");
+  in.attack_origin = body_string(c, "attack_origin");
+  auto v = c.services.incidents.update(c.who(), *id, *version, in, c.meta);
+  if (!v) return v.error();
+  return with_etag(json_response(200, incident_json(c, *v)), v->incident.version);
+}
+
+Result<http::Response> take_step(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto version = if_match(c);
+  if (!version) return version.error();
+  service::StepInput in;
+  in.step = *domain::parse_step(*body_string(c, "step"));  // enum checked by the schema
+  in.reason = body_string(c, "reason").value_or("");
+  in.response_option = body_string(c, "response_option");
+  in.approver_kind = body_string(c, "approver_kind").value_or("director");
+  if (auto org = body_string(c, "approver_organization_id")) {
+    in.approver_organization = OrgId::parse(*org);
+    if (!in.approver_organization) return validation_error("approver_organization_id", "not_found");
+  }
+  if (in.step == domain::Step::kDecide) return Error("transition_not_allowed", "decide is taken by recording a decision");
+  auto v = c.services.incidents.take_step(c.who(), *id, *version, in, c.meta);
+  if (!v) return v.error();
+  return with_etag(json_response(200, incident_json(c, *v)), v->incident.version);
+}
+
+Result<http::Response> list_transitions(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto h = c.services.incidents.history(c.who(), *id);
+  if (!h) return h.error();
+  boost::json::array items;
+  for (const auto& t : *h)
+    items.push_back({{"id", std::to_string(t.id)},
+                     {"step", t.step},
+                     {"from", domain::phase_name(t.from)},
+                     {"to", domain::phase_name(t.to)},
+                     {"reason", t.reason},
+                     {"actor_id", id_or_null(t.actor)},
+                     {"actor_name", t.actor_name},
+                     {"at", format_rfc3339(t.at)}});
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+// ---- tasks ----
+
+boost::json::object task_json(const service::Task& t) {
+  return {{"id", t.id.str()},
+          {"incident_id", t.incident.str()},
+          {"organization_id", t.organization.str()},
+          {"phase", domain::phase_name(t.phase)},
+          {"title", t.title},
+          {"detail", t.detail},
+          {"playbook_step", text_or_null(t.playbook_step)},
+          {"responsible", t.responsible},
+          {"coordinating", strings(t.coordinating)},
+          {"assignee_id", id_or_null(t.assignee)},
+          {"due_at", time_or_null(t.due_at)},
+          {"status", t.status},
+          {"notes", t.notes},
+          {"created_at", format_rfc3339(t.created_at)},
+          {"updated_at", format_rfc3339(t.updated_at)},
+          {"completed_at", time_or_null(t.completed_at)},
+          {"version", t.version}};
+}
+
+Result<service::TaskInput> task_input(const Ctx& c) {
+  service::TaskInput in;
+  in.title = body_string(c, "title");
+  in.detail = body_string(c, "detail");
+  if (auto p = body_string(c, "phase")) in.phase = domain::parse_phase(*p);
+  if (auto a = body_string(c, "assignee_id")) {
+    auto id = UserId::parse(*a);
+    if (!id) return validation_error("assignee_id", "not_found");
+    in.assignee = std::optional<UserId>(*id);
+  } else if (has_null(c, "assignee_id")) {
+    in.assignee = std::optional<UserId>();
+  }
+  auto due = body_time(c, "due_at");
+  if (!due) return due.error();
+  if (*due || has_null(c, "due_at")) in.due_at = *due;
+  in.status = body_string(c, "status");
+  in.notes = body_string(c, "notes");
+  return in;
+}
+
+Result<http::Response> list_tasks(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto tasks = c.services.incidents.tasks(c.who(), *id);
+  if (!tasks) return tasks.error();
+  boost::json::array items;
+  for (const auto& t : *tasks) items.push_back(task_json(t));
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+Result<http::Response> add_task(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto in = task_input(c);
+  if (!in) return in.error();
+  auto t = c.services.incidents.add_task(c.who(), *id, *in, c.meta);
+  if (!t) return t.error();
+  return with_etag(json_response(201, task_json(*t)), t->version);
+}
+
+Result<http::Response> update_task(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto task = service::TaskId::parse(c.req.path_param("task_id").value_or(""));
+  if (!task) return Error("not_found");
+  auto version = if_match(c);
+  if (!version) return version.error();
+  auto in = task_input(c);
+  if (!in) return in.error();
+  auto t = c.services.incidents.update_task(c.who(), *id, *task, *version, *in, c.meta);
+  if (!t) return t.error();
+  return with_etag(json_response(200, task_json(*t)), t->version);
+}
+
+// ---- timeline ----
+
+boost::json::object timeline_json(const service::TimelineEntry& e) {
+  return {{"id", e.id.str()},
+          {"organization_id", e.organization.str()},
+          {"happened_at", format_rfc3339(e.happened_at)},
+          {"recorded_at", format_rfc3339(e.recorded_at)},
+          {"kind", e.kind},
+          {"source", e.source},
+          {"text", e.text},
+          {"techniques", strings(e.techniques)},
+          {"actor_id", id_or_null(e.actor)},
+          {"actor_name", e.actor_name}};
+}
+
+Result<http::Response> list_timeline(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto entries = c.services.incidents.timeline(c.who(), *id);
+  if (!entries) return entries.error();
+  boost::json::array items;
+  for (const auto& e : *entries) items.push_back(timeline_json(e));
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+Result<http::Response> add_timeline(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  service::TimelineInput in;
+  auto happened = body_time(c, "happened_at");
+  if (!happened) return happened.error();
+  if (!*happened) return validation_error("happened_at", "required");
+  in.happened_at = **happened;
+  in.text = body_string(c, "text").value_or("");
+  in.source = body_string(c, "source").value_or("");
+  in.techniques = body_strings(c, "techniques");
+  auto e = c.services.incidents.add_timeline(c.who(), *id, in, c.meta);
+  if (!e) return e.error();
+  return json_response(201, timeline_json(*e));
+}
+
+// ---- approvals ----
+
+boost::json::object approval_json(const service::Approval& a) {
+  return {{"id", a.id.str()},
+          {"incident_id", a.incident.str()},
+          {"response_option", a.response_option},
+          {"approver_kind", a.approver_kind},
+          {"approver_organization_id", id_or_null(a.approver_organization)},
+          {"request_note", a.request_note},
+          {"requested_by", id_or_null(a.requested_by)},
+          {"requested_at", format_rfc3339(a.requested_at)},
+          {"decision", text_or_null(a.decision)},
+          {"comment", a.comment},
+          {"decider_name", a.decider_name},
+          {"document_reference", a.document_reference},
+          {"decided_by", id_or_null(a.decided_by)},
+          {"decided_at", time_or_null(a.decided_at)}};
+}
+
+Result<http::Response> list_approvals(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto approvals = c.services.incidents.approvals(c.who(), *id);
+  if (!approvals) return approvals.error();
+  boost::json::array items;
+  for (const auto& a : *approvals) items.push_back(approval_json(a));
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+Result<http::Response> decide(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto approval = service::ApprovalId::parse(c.req.path_param("approval_id").value_or(""));
+  if (!approval) return Error("not_found");
+  service::DecisionInput in;
+  in.decision = *body_string(c, "decision");
+  in.comment = body_string(c, "comment").value_or("");
+  in.decider_name = body_string(c, "decider_name").value_or("");
+  in.document_reference = body_string(c, "document_reference").value_or("");
+  auto a = c.services.incidents.decide(c.who(), *id, *approval, in, c.meta);
+  if (!a) return a.error();
+  return json_response(200, approval_json(*a));
+}
+
+// ---- report submissions ----
+
+boost::json::object submission_json(const service::ReportSubmission& r) {
+  return {{"id", r.id.str()},
+          {"incident_id", r.incident.str()},
+          {"obligation", r.obligation},
+          {"channel", r.channel},
+          {"recipients", strings(r.recipients)},
+          {"reference", r.reference},
+          {"sent_at", format_rfc3339(r.sent_at)},
+          {"note", r.note},
+          {"recorded_by", id_or_null(r.recorded_by)},
+          {"recorded_at", format_rfc3339(r.recorded_at)}};
+}
+
+Result<http::Response> list_submissions(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto items_r = c.services.incidents.submissions(c.who(), *id);
+  if (!items_r) return items_r.error();
+  boost::json::array items;
+  for (const auto& r : *items_r) items.push_back(submission_json(r));
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+Result<http::Response> record_submission(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  service::SubmissionInput in;
+  in.obligation = *body_string(c, "obligation");
+  in.channel = *body_string(c, "channel");
+  in.recipients = body_strings(c, "recipients");
+  in.reference = body_string(c, "reference").value_or("");
+  in.note = body_string(c, "note").value_or("");
+  auto sent = body_time(c, "sent_at");
+  if (!sent) return sent.error();
+  in.sent_at = *sent;
+  auto r = c.services.incidents.record_submission(c.who(), *id, in, c.meta);
+  if (!r) return r.error();
+  return json_response(201, submission_json(*r));
+}
+
+}  // namespace
+
+void add_incident_routes(std::vector<RouteSpec>& r) {
+  r.push_back({"GET", "/api/v1/incidents", list_incidents});
+  r.push_back({"POST", "/api/v1/incidents", create_incident});
+  r.push_back({"POST", "/api/v1/incidents/report", report_incident});
+  r.push_back({"GET", "/api/v1/incidents/{id}", get_incident});
+  r.push_back({"PATCH", "/api/v1/incidents/{id}", update_incident});
+  r.push_back({"GET", "/api/v1/incidents/{id}/transitions", list_transitions});
+  r.push_back({"POST", "/api/v1/incidents/{id}/transitions", take_step});
+  r.push_back({"GET", "/api/v1/incidents/{id}/tasks", list_tasks});
+  r.push_back({"POST", "/api/v1/incidents/{id}/tasks", add_task});
+  r.push_back({"PATCH", "/api/v1/incidents/{id}/tasks/{task_id}", update_task});
+  r.push_back({"GET", "/api/v1/incidents/{id}/timeline", list_timeline});
+  r.push_back({"POST", "/api/v1/incidents/{id}/timeline", add_timeline});
+  r.push_back({"GET", "/api/v1/incidents/{id}/approvals", list_approvals});
+  r.push_back({"POST", "/api/v1/incidents/{id}/approvals/{approval_id}/decision", decide});
+  r.push_back({"GET", "/api/v1/incidents/{id}/submissions", list_submissions});
+  r.push_back({"POST", "/api/v1/incidents/{id}/submissions", record_submission});
+}
+
+}  // namespace khien::api
