@@ -44,6 +44,54 @@ const factories = {
       return { status: r.status, json: r.json.items.find((t) => t.id === id) };
     },
   },
+  system: {
+    list: '/api/v1/systems',
+    async create(n) {
+      const r = await b.post('/api/v1/systems', { name: `B system ${n}`, security_level: 2 });
+      assert.equal(r.status, 201, r.text);
+      return r.json.id;
+    },
+    read: (id) => b.get(`/api/v1/systems/${id}`),
+  },
+  incident: {
+    list: '/api/v1/incidents',
+    async create(n) {
+      const r = await b.post('/api/v1/incidents', { title: `B incident ${n}`, scenario: 'malware', severity: 'low' });
+      assert.equal(r.status, 201, r.text);
+      return r.json.id;
+    },
+    read: (id) => b.get(`/api/v1/incidents/${id}`),
+  },
+  task: {
+    async create(n) {
+      const id = await factories.incident.create(`task-${n}`);
+      const r = await b.post(`/api/v1/incidents/${id}/tasks`, { title: `B task ${n}` });
+      assert.equal(r.status, 201, r.text);
+      return { id, task_id: r.json.id };
+    },
+    read: async ({ id, task_id }) => {
+      const r = await b.get(`/api/v1/incidents/${id}/tasks`);
+      return { status: r.status, json: r.json.items.find((t) => t.id === task_id) };
+    },
+  },
+  approval: {
+    async create(n) {
+      const incident = (await b.post('/api/v1/incidents', { title: `B approval ${n}`, scenario: 'malware', severity: 'low' })).json;
+      let v = incident;
+      for (const body of [{ step: 'start-verification' }, { step: 'confirm' }, { step: 'start-initial-response' },
+        { step: 'choose-response', response_option: 'Isolate' }, { step: 'request-approval' }]) {
+        const r = await b.post(`/api/v1/incidents/${v.id}/transitions`, body, { headers: { 'If-Match': `"${v.version}"` } });
+        assert.equal(r.status, 200, r.text);
+        v = r.json;
+      }
+      const approvals = (await b.get(`/api/v1/incidents/${v.id}/approvals`)).json.items;
+      return { id: v.id, approval_id: approvals[0].id };
+    },
+    read: async ({ id, approval_id }) => {
+      const r = await b.get(`/api/v1/incidents/${id}/approvals`);
+      return { status: r.status, json: r.json.items.find((a) => a.id === approval_id) };
+    },
+  },
   audit: {
     list: '/api/v1/audit',
     async create(n) {
@@ -73,6 +121,11 @@ function resolve(schema) {
   return schema;
 }
 
+// Fills a path's parameters from what a factory created: one id, or an object naming them.
+function fill(path, created) {
+  return path.replace(/\{([^}]+)\}/g, (_, name) => String(typeof created === 'object' ? created[name] : created));
+}
+
 // A body the schema accepts, pointing any organisation reference at agency B.
 function sampleBody(schema) {
   const s = resolve(schema);
@@ -92,10 +145,13 @@ function sampleValue(name, p) {
   if (type === 'boolean') return true;
   if (type === 'integer') return p.minimum ?? 1;
   if (name.endsWith('_id')) return bAgency.id;
+  if (name.endsWith('_at')) return new Date().toISOString();
   if (name === 'username') return 'intruder.a';
   if (name === 'slug') return 'intruder-a';
   if (name.includes('password')) return 'Intruder-Password-2026';
   if (name === 'code' || name === 'totp') return '123456';
+  if (type === 'array') return [sampleValue(name, resolve(p.items ?? {}))];
+  if (p.pattern === '^[a-z0-9_-]+$') return 'intruder';
   return 'Intruder';
 }
 
@@ -129,13 +185,19 @@ test("agency A cannot read or change any of agency B's objects, on any route", a
     if (!path.includes('{')) continue;
     const resource = op['x-khien-resource'];
     assert.ok(resource, `${method} ${path} has path parameters but no x-khien-resource`);
+    // Catalogue data (playbooks) is the same for every organisation: nobody owns it.
+    if (resource === 'global') {
+      assert.equal(method, 'GET', `${method} ${path}: only reads may be global`);
+      continue;
+    }
     const factory = factories[resource];
     assert.ok(factory, `${method} ${path}: no factory creates "${resource}" objects; add one to tenant_isolation.test.mjs`);
     const id = await factory.create(n++);
     const before = await factory.read(id);
     assert.equal(before.status, 200, `${resource} ${id} is readable by its owner`);
     const body = op.requestBody ? sampleBody(op.requestBody.content['application/json'].schema) : undefined;
-    const r = await a.request(method, path.replace(/\{[^}]+\}/g, id), { body });
+    const headers = (op.parameters ?? []).some((p) => p.in === 'header' && p.name === 'If-Match') ? { 'If-Match': '"1"' } : {};
+    const r = await a.request(method, fill(path, id), { body, headers });
     assert.ok(r.status === 403 || r.status === 404, `${method} ${path} by agency A answered ${r.status}: ${r.text}`);
     const afterRead = await factory.read(id);
     assert.deepEqual(afterRead.json, before.json, `${method} ${path} changed B's ${resource}`);
@@ -145,14 +207,19 @@ test("agency A cannot read or change any of agency B's objects, on any route", a
 
 test("agency A's lists never contain agency B's objects", async () => {
   const owned = {};
-  for (const [resource, f] of Object.entries(factories)) owned[resource] = new Set([String(await f.create(100 + Object.keys(owned).length))]);
+  for (const [resource, f] of Object.entries(factories)) {
+    if (!f.list) continue;
+    owned[resource] = new Set([String(await f.create(100 + Object.keys(owned).length))]);
+  }
   const lists = operations().filter(({ path, method, op }) => method === 'GET' && !path.includes('{') && !isPublic(op)
     && resolve(op.responses['200']?.content?.['application/json']?.schema)?.properties?.items);
   assert.ok(lists.length >= 4);
-  for (const { path } of lists) {
+  for (const { path, op } of lists) {
+    if (op['x-khien-resource'] === 'global') continue;  // the same catalogue for everyone
     const resource = Object.keys(factories).find((r) => factories[r].list === path);
     assert.ok(resource, `GET ${path} lists objects that no factory creates; add one to tenant_isolation.test.mjs`);
-    const r = await a.get(`${path}?limit=1000`);
+    const paged = (op.parameters ?? []).some((p) => p.name === 'limit');
+    const r = await a.get(paged ? `${path}?limit=1000` : path);
     assert.equal(r.status, 200);
     for (const item of r.json.items) assert.ok(!owned[resource].has(item.id), `GET ${path} shows B's ${resource} ${item.id}`);
   }

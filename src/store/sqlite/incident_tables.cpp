@@ -213,7 +213,18 @@ std::string fts_query(const std::string& text) {
     out += (out.empty() ? "" : " ") + quoted + "\"";
     word.clear();
   };
-  for (char c : text) {
+  std::string folded;
+  for (std::size_t k = 0; k < text.size(); ++k) {
+    // "đ" (C4 91) and "Đ" (C4 90) are indexed as "d" and "D".
+    if (static_cast<unsigned char>(text[k]) == 0xC4 && k + 1 < text.size() &&
+        (static_cast<unsigned char>(text[k + 1]) == 0x91 || static_cast<unsigned char>(text[k + 1]) == 0x90)) {
+      folded += static_cast<unsigned char>(text[k + 1]) == 0x91 ? 'd' : 'D';
+      ++k;
+    } else {
+      folded += text[k];
+    }
+  }
+  for (char c : folded) {
     if (c == ' ' || c == '\t' || c == '\n') flush();
     else word += c;
   }

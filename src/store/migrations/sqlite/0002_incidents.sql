@@ -310,7 +310,8 @@ CREATE TABLE saved_filters (
 );
 
 -- Full-text search over titles, descriptions, notes, comments, timeline and observables.
--- Diacritics folded, so "su co" finds "sự cố". Kept current by the triggers below; a row's
+-- Diacritics folded, so "su co" finds "sự cố"; "đ" is not a diacritic to Unicode, so it is
+-- written as "d" in the index (and in queries) to let "doi" find "đổi". Kept current by the triggers below; a row's
 -- rowid is (kind << 40) | id of what it indexes (1 incident, 2 task, 3 comment, 4 timeline
 -- entry, 5 observable), so each update finds its row directly.
 CREATE VIRTUAL TABLE incident_search USING fts5(
@@ -318,33 +319,33 @@ CREATE VIRTUAL TABLE incident_search USING fts5(
 
 CREATE TRIGGER incidents_search_insert AFTER INSERT ON incidents BEGIN
   INSERT INTO incident_search(rowid, incident_id, body)
-    VALUES ((1 << 40) | NEW.id, NEW.id, NEW.title || ' ' || NEW.description || ' ' || NEW.root_cause || ' '
-            || NEW.lessons_learned || ' ' || NEW.response_option || ' ' || NEW.external_reference);
+    VALUES ((1 << 40) | NEW.id, NEW.id, replace(replace(NEW.title || ' ' || NEW.description || ' ' || NEW.root_cause || ' '
+            || NEW.lessons_learned || ' ' || NEW.response_option || ' ' || NEW.external_reference, 'đ', 'd'), 'Đ', 'D'));
 END;
 CREATE TRIGGER incidents_search_update AFTER UPDATE OF title, description, root_cause, lessons_learned, response_option,
   external_reference ON incidents BEGIN
-  UPDATE incident_search SET body = NEW.title || ' ' || NEW.description || ' ' || NEW.root_cause || ' '
-    || NEW.lessons_learned || ' ' || NEW.response_option || ' ' || NEW.external_reference
+  UPDATE incident_search SET body = replace(replace(NEW.title || ' ' || NEW.description || ' ' || NEW.root_cause || ' '
+    || NEW.lessons_learned || ' ' || NEW.response_option || ' ' || NEW.external_reference, 'đ', 'd'), 'Đ', 'D')
     WHERE rowid = (1 << 40) | NEW.id;
 END;
 CREATE TRIGGER tasks_search_insert AFTER INSERT ON tasks BEGIN
-  INSERT INTO incident_search(rowid, incident_id, body) VALUES ((2 << 40) | NEW.id, NEW.incident_id, NEW.title || ' ' || NEW.notes);
+  INSERT INTO incident_search(rowid, incident_id, body) VALUES ((2 << 40) | NEW.id, NEW.incident_id, replace(replace(NEW.title || ' ' || NEW.notes, 'đ', 'd'), 'Đ', 'D'));
 END;
 CREATE TRIGGER tasks_search_update AFTER UPDATE OF title, notes ON tasks BEGIN
-  UPDATE incident_search SET body = NEW.title || ' ' || NEW.notes WHERE rowid = (2 << 40) | NEW.id;
+  UPDATE incident_search SET body = replace(replace(NEW.title || ' ' || NEW.notes, 'đ', 'd'), 'Đ', 'D') WHERE rowid = (2 << 40) | NEW.id;
 END;
 CREATE TRIGGER comments_search_insert AFTER INSERT ON comments BEGIN
-  INSERT INTO incident_search(rowid, incident_id, body) VALUES ((3 << 40) | NEW.id, NEW.incident_id, NEW.text);
+  INSERT INTO incident_search(rowid, incident_id, body) VALUES ((3 << 40) | NEW.id, NEW.incident_id, replace(replace(NEW.text, 'đ', 'd'), 'Đ', 'D'));
 END;
 CREATE TRIGGER timeline_search_insert AFTER INSERT ON timeline_entries BEGIN
-  INSERT INTO incident_search(rowid, incident_id, body) VALUES ((4 << 40) | NEW.id, NEW.incident_id, NEW.text);
+  INSERT INTO incident_search(rowid, incident_id, body) VALUES ((4 << 40) | NEW.id, NEW.incident_id, replace(replace(NEW.text, 'đ', 'd'), 'Đ', 'D'));
 END;
 CREATE TRIGGER observables_search_insert AFTER INSERT ON observables BEGIN
   INSERT INTO incident_search(rowid, incident_id, body)
-    VALUES ((5 << 40) | NEW.id, NEW.incident_id, NEW.value || ' ' || NEW.original || ' ' || NEW.note);
+    VALUES ((5 << 40) | NEW.id, NEW.incident_id, replace(replace(NEW.value || ' ' || NEW.original || ' ' || NEW.note, 'đ', 'd'), 'Đ', 'D'));
 END;
 CREATE TRIGGER observables_search_update AFTER UPDATE OF note ON observables BEGIN
-  UPDATE incident_search SET body = NEW.value || ' ' || NEW.original || ' ' || NEW.note WHERE rowid = (5 << 40) | NEW.id;
+  UPDATE incident_search SET body = replace(replace(NEW.value || ' ' || NEW.original || ' ' || NEW.note, 'đ', 'd'), 'Đ', 'D') WHERE rowid = (5 << 40) | NEW.id;
 END;
 CREATE TRIGGER observables_search_delete AFTER DELETE ON observables BEGIN
   DELETE FROM incident_search WHERE rowid = (5 << 40) | OLD.id;

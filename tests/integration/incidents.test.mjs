@@ -1,0 +1,225 @@
+// A whole incident over real HTTP, as the plan's process runs it (§II.2): a staff member reports,
+// responders verify and classify it, the serious-incident criteria and the obligations follow
+// from the regulatory profile, the director approves the response option, the system is not
+// stable at the first check (a loop back), and the officer closes it with the lessons learned.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PASSWORD, addUser, signedIn, startServer } from './harness.mjs';
+
+let server;
+let officer;
+let responder;
+let director;
+let staff;
+
+before(async () => {
+  server = await startServer();
+  addUser(server.dataDir, 'van-phong-so', 'can.bo.chuyen.trach', 'security-officer');
+  addUser(server.dataDir, 'so-xay-dung-khanh-hoa', 'ung.cuu.vien', 'responder');
+  addUser(server.dataDir, 'so-xay-dung-khanh-hoa', 'giam.doc', 'director');
+  addUser(server.dataDir, 'phong-quan-ly-xay-dung', 'nhan.vien', 'viewer');
+  officer = await signedIn(server.url, 'can.bo.chuyen.trach', PASSWORD);
+  responder = await signedIn(server.url, 'ung.cuu.vien', PASSWORD);
+  director = await signedIn(server.url, 'giam.doc', PASSWORD);
+  staff = await signedIn(server.url, 'nhan.vien', PASSWORD);
+});
+after(() => server.cleanup());
+
+// Takes a step with the version last read; returns the answer.
+async function step(client, incident, body) {
+  return client.post(`/api/v1/incidents/${incident.id}/transitions`, body, { headers: { 'If-Match': `"${incident.version}"` } });
+}
+async function stepOk(client, incident, body) {
+  const r = await step(client, incident, body);
+  assert.equal(r.status, 200, `${body.step}: ${r.text}`);
+  return r.json;
+}
+async function patchOk(client, incident, body) {
+  const r = await client.patch(`/api/v1/incidents/${incident.id}`, body, { headers: { 'If-Match': r0(incident) } });
+  assert.equal(r.status, 200, r.text);
+  return r.json;
+}
+const r0 = (incident) => `"${incident.version}"`;
+const obligation = (incident, id) => incident.obligations.find((o) => o.id === id);
+
+test('an incident goes from a staff report to closed, with one loop back and an approval gate', async () => {
+  // 1. A staff member reports what they saw.
+  let r = await staff.post('/api/v1/incidents/report', {
+    title: 'Máy tính phòng Quản lý xây dựng bị mã hóa dữ liệu',
+    description: 'Các tệp trên ổ D có đuôi .lockbit, màn hình hiện thông báo đòi tiền chuộc.',
+    detected_at: new Date(Date.now() - 3600_000).toISOString(),
+    reporter_contact: '0258 3822 000',
+  });
+  assert.equal(r.status, 201, r.text);
+  let incident = r.json;
+  assert.equal(incident.phase, 'received');
+  assert.equal(incident.source, 'staff-report');
+  assert.match(incident.reference, /^\d{4}-0001$/);
+  assert.equal(r.headers.get('etag'), `"${incident.version}"`);
+  assert.equal(incident.profile, '2017');
+  assert.equal(incident.can_change, false, 'a viewer reports but does not work the incident');
+  const notification = obligation(incident, 'incident-notification');
+  assert.equal(notification.status, 'pending');
+  assert.ok(notification.due_at > incident.detected_at);
+  assert.deepEqual(notification.recipients.map((x) => x.organization_name),
+    ['Sở Xây dựng Khánh Hòa', 'Trung tâm Ứng cứu khẩn cấp không gian mạng Việt Nam (VNCERT/CC)', 'Sở Thông tin và Truyền thông Khánh Hòa']);
+
+  // A viewer may not take steps.
+  r = await step(staff, incident, { step: 'start-verification' });
+  assert.equal(r.status, 403, r.text);
+
+  // 2. Writes without If-Match, or with a stale version, are refused.
+  r = await responder.post(`/api/v1/incidents/${incident.id}/transitions`, { step: 'start-verification' });
+  assert.equal(r.status, 428, r.text);
+  r = await responder.post(`/api/v1/incidents/${incident.id}/transitions`, { step: 'start-verification' }, { headers: { 'If-Match': '"99"' } });
+  assert.equal(r.status, 412, r.text);
+  assert.equal(r.json.code, 'stale');
+
+  incident = await stepOk(responder, incident, { step: 'start-verification' });
+  assert.equal(incident.phase, 'verifying');
+
+  // Confirming needs a scenario and a severity.
+  r = await step(responder, incident, { step: 'confirm' });
+  assert.equal(r.status, 400);
+  assert.deepEqual(r.json.errors.map((e) => e.field), ['scenario', 'severity']);
+
+  // 3. The officer records the affected system (level 4) and classifies: serious by Decision 05 Art. 9.
+  r = await officer.post('/api/v1/systems', { name: 'Cổng dịch vụ công trực tuyến', security_level: 4, operator: 'Văn phòng Sở' });
+  assert.equal(r.status, 201, r.text);
+  const system = r.json;
+  incident = await patchOk(responder, incident, {
+    scenario: 'ransomware', severity: 'high', system_ids: [system.id], impacts: ['service-interruption'],
+  });
+  assert.equal(incident.cause_class, 'cyber-attack', 'the scenario group gives the cause class');
+  assert.equal(incident.serious, false, 'not serious while the agency can handle it');
+  assert.deepEqual(incident.serious_assessment.reasons.map((x) => [x.criterion, x.met]),
+    [['system_level', true], ['impact', true], ['beyond_capacity', false]]);
+  incident = await patchOk(responder, incident, { beyond_capacity: true });
+  assert.equal(incident.serious, true);
+  assert.equal(incident.approval_needed, true);
+  assert.equal(obligation(incident, 'initial-report').status, 'overdue', 'Mẫu 03 is owed immediately');
+  assert.ok(obligation(incident, 'serious-upgrade-proposal'));
+
+  // Choosing the scenario opened the playbook's tasks for this phase and the next.
+  r = await responder.get(`/api/v1/incidents/${incident.id}/tasks`);
+  assert.equal(r.status, 200);
+  const phases = new Set(r.json.items.map((t) => t.phase));
+  assert.deepEqual([...phases].sort(), ['initial_response', 'verifying']);
+  assert.ok(r.json.items.every((t) => t.playbook_step.startsWith('ransomware/') && t.due_at));
+
+  incident = await stepOk(responder, incident, { step: 'confirm' });
+  incident = await stepOk(responder, incident, { step: 'start-initial-response' });
+  incident = await stepOk(responder, incident, { step: 'choose-response', response_option: 'Cô lập máy bị nhiễm, khôi phục từ bản sao lưu ngoại tuyến' });
+  assert.equal(incident.phase, 'response_chosen');
+
+  // 4. Serious: containment waits for the director's direction.
+  r = await step(responder, incident, { step: 'start-containment' });
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.json.errors[0].field, 'approval');
+  incident = await stepOk(officer, incident, { step: 'request-approval', reason: 'Xin ý kiến chỉ đạo của Giám đốc Sở' });
+  assert.equal(incident.phase, 'awaiting_approval');
+  r = await responder.get(`/api/v1/incidents/${incident.id}/approvals`);
+  const approval = r.json.items[0];
+  assert.equal(approval.decision, null);
+  r = await responder.post(`/api/v1/incidents/${incident.id}/approvals/${approval.id}/decision`, { decision: 'approved' });
+  assert.equal(r.status, 403, 'only the director decides what is put to the director');
+  r = await director.post(`/api/v1/incidents/${incident.id}/approvals/${approval.id}/decision`, { decision: 'approved', comment: 'Đồng ý' });
+  assert.equal(r.status, 200, r.text);
+  r = await director.post(`/api/v1/incidents/${incident.id}/approvals/${approval.id}/decision`, { decision: 'rejected' });
+  assert.equal(r.status, 409, 'a decision is made once');
+  incident = (await responder.get(`/api/v1/incidents/${incident.id}`)).json;
+  assert.equal(incident.phase, 'response_chosen');
+  assert.equal(incident.approval_state, 'approved');
+
+  // 5. Contain, eradicate, recover, check: not stable, back to containment.
+  for (const s of ['start-containment', 'start-eradication', 'start-recovery', 'check']) incident = await stepOk(responder, incident, { step: s });
+  assert.equal(incident.phase, 'verification');
+  r = await step(responder, incident, { step: 'not-stable' });
+  assert.equal(r.status, 400, 'going back needs a reason');
+  incident = await stepOk(responder, incident, { step: 'not-stable', reason: 'Mã độc kết nối lại máy chủ điều khiển' });
+  assert.equal(incident.phase, 'containment');
+  assert.equal(incident.loop_count, 1);
+  for (const s of ['start-eradication', 'start-recovery', 'check', 'stable']) incident = await stepOk(responder, incident, { step: s });
+  assert.equal(incident.phase, 'closing');
+  assert.ok(incident.response_ended_at);
+  assert.equal(obligation(incident, 'closing-report').status, 'pending');
+
+  // 6. Closing needs the root cause and the lessons; only the officer closes.
+  r = await step(officer, incident, { step: 'close' });
+  assert.equal(r.status, 400);
+  assert.deepEqual(r.json.errors.map((e) => e.field), ['root_cause', 'lessons_learned']);
+  incident = await patchOk(officer, incident, {
+    root_cause: 'Mật khẩu RDP yếu trên máy trạm mở ra Internet',
+    lessons_learned: 'Tắt RDP ra Internet; sao lưu ngoại tuyến hằng tuần đã giúp khôi phục trong 1 ngày',
+  });
+  r = await step(responder, incident, { step: 'close' });
+  assert.equal(r.status, 403, 'closing is the officer\'s decision');
+  r = await officer.post(`/api/v1/incidents/${incident.id}/submissions`, {
+    obligation: 'closing-report', channel: 'email', recipients: ['VNCERT/CC', 'Sở Thông tin và Truyền thông Khánh Hòa'], reference: '123/BC-SXD',
+  });
+  assert.equal(r.status, 201, r.text);
+  incident = (await officer.get(`/api/v1/incidents/${incident.id}`)).json;
+  assert.equal(obligation(incident, 'closing-report').status, 'done');
+  incident = await stepOk(officer, incident, { step: 'close' });
+  assert.equal(incident.phase, 'closed');
+  assert.deepEqual(incident.steps, ['reopen']);
+
+  // 7. Nothing else from closed.
+  r = await step(officer, incident, { step: 'dismiss', reason: 'x' });
+  assert.equal(r.status, 409);
+  assert.equal(r.json.code, 'transition_not_allowed');
+
+  // The history keeps every step, the loop back included; the timeline has them too.
+  r = await officer.get(`/api/v1/incidents/${incident.id}/transitions`);
+  const steps = r.json.items.map((t) => t.step);
+  assert.equal(steps.filter((s) => s === 'not-stable').length, 1);
+  assert.ok(steps.includes('decide'));
+  assert.equal(steps.at(-1), 'close');
+  r = await officer.get(`/api/v1/incidents/${incident.id}/timeline`);
+  assert.ok(r.json.items.filter((e) => e.kind === 'transition').length >= 15);
+  assert.ok(r.json.items.some((e) => e.kind === 'approval'));
+
+  // Every change was audited.
+  r = await officer.get(`/api/v1/audit?target_type=incident&target_id=${incident.id}&limit=100`);
+  assert.equal(r.status, 200, r.text);
+  assert.ok(r.json.items.filter((e) => e.action === 'incident.transition').length >= 15);
+});
+
+test('the incident list filters, searches without diacritics and pages with a cursor', async () => {
+  for (let n = 0; n < 3; n++) {
+    const r = await responder.post('/api/v1/incidents', { title: `Trang thông tin điện tử bị thay đổi giao diện ${n}`, scenario: 'defacement', severity: 'medium' });
+    assert.equal(r.status, 201, r.text);
+  }
+  let r = await responder.get('/api/v1/incidents?q=thay%20doi%20giao%20dien&limit=2');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.items.length, 2);
+  assert.ok(r.json.next_cursor);
+  const first = r.json.items.map((i) => i.id);
+  r = await responder.get(`/api/v1/incidents?q=thay%20doi%20giao%20dien&limit=2&cursor=${encodeURIComponent(r.json.next_cursor)}`);
+  assert.equal(r.json.items.length, 1);
+  assert.ok(!first.includes(r.json.items[0].id));
+  r = await responder.get('/api/v1/incidents?scenario=defacement&phase=received');
+  assert.equal(r.json.items.length, 3);
+  r = await responder.get('/api/v1/incidents?phase=nonsense');
+  assert.equal(r.status, 400);
+  r = await responder.get('/api/v1/incidents?q=%22%20OR%20*');
+  assert.equal(r.status, 200, 'search text never reaches FTS5 as syntax');
+});
+
+test('bad input is refused clearly and changes nothing', async () => {
+  let r = await responder.post('/api/v1/incidents', { title: 'x', scenario: 'not-a-scenario', system_ids: ['999999'] });
+  assert.equal(r.status, 400);
+  assert.deepEqual(r.json.errors.map((e) => e.field).sort(), ['scenario', 'system_ids']);
+  r = await responder.post('/api/v1/incidents', { title: 'x', detected_at: 'yesterday' });
+  assert.equal(r.status, 400);
+  r = await responder.post('/api/v1/incidents', { title: 'x', detected_at: '2999-01-01T00:00:00Z' });
+  assert.equal(r.status, 400);
+  assert.equal(r.json.errors[0].code, 'in_future');
+  const before = (await responder.get('/api/v1/incidents?limit=1000')).json.items.length;
+  r = await responder.post('/api/v1/incidents', { title: '' });
+  assert.equal(r.status, 400);
+  const afterCount = (await responder.get('/api/v1/incidents?limit=1000')).json.items.length;
+  assert.equal(afterCount, before);
+  r = await responder.post('/api/v1/incidents/1/timeline', { happened_at: new Date().toISOString(), text: 'x', techniques: ['T12'] });
+  assert.equal(r.status, 400);
+});
