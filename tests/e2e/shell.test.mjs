@@ -46,7 +46,8 @@ test('an administrator signs in, switches language, adds a unit and a user, and 
   await page.getByLabel('Mật khẩu').fill(server.admin.password);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await page.getByTestId('org-name').filter({ hasText: 'Sở Xây dựng Khánh Hòa' }).waitFor();
-  await page.getByRole('menuitem', { name: 'Tổ chức' }).waitFor();
+  await page.getByRole('menuitem', { name: 'Tổ chức' }).click();
+  await page.getByRole('tree').waitFor();
   await shot('02-organizations-vi');
 
   await page.getByText('English', { exact: true }).first().click();

@@ -16,6 +16,9 @@ import { UsersPage } from './pages/users/UsersPage';
 import { TokensPage } from './pages/tokens/TokensPage';
 import { AccountPage, ForcedPasswordChange, ForcedTotpEnrolment } from './pages/account/AccountPage';
 import { AuditPage } from './pages/audit/AuditPage';
+import { IncidentsPage } from './pages/incidents/IncidentsPage';
+import { IncidentPage } from './pages/incidents/IncidentPage';
+import { SystemsPage } from './pages/systems/SystemsPage';
 
 export function App() {
   const { i18n } = useTranslation();
@@ -43,13 +46,16 @@ export function App() {
     content = (
       <AppShell me={m}>
         <Routes>
-          <Route path="/" element={<Navigate to="/organizations" replace />} />
+          <Route path="/" element={<Navigate to="/incidents" replace />} />
+          <Route path="/incidents" element={<IncidentsPage me={m} />} />
+          <Route path="/incidents/:id" element={<IncidentPage me={m} />} />
+          <Route path="/systems" element={<SystemsPage me={m} />} />
           <Route path="/organizations" element={<OrganizationsPage me={m} />} />
           <Route path="/users" element={<UsersPage me={m} />} />
           <Route path="/audit" element={<AuditPage />} />
           <Route path="/tokens" element={<TokensPage />} />
           <Route path="/account" element={<AccountPage me={m} />} />
-          <Route path="*" element={<Navigate to="/organizations" replace />} />
+          <Route path="*" element={<Navigate to="/incidents" replace />} />
         </Routes>
       </AppShell>
     );

@@ -9,6 +9,15 @@ export type User = Schemas['User'];
 export type ApiToken = Schemas['ApiToken'];
 export type AuditEntry = Schemas['AuditEntry'];
 export type Problem = Schemas['Problem'];
+export type Incident = Schemas['Incident'];
+export type Obligation = Schemas['Obligation'];
+export type Task = Schemas['Task'];
+export type TimelineEntry = Schemas['TimelineEntry'];
+export type Approval = Schemas['Approval'];
+export type Submission = Schemas['Submission'];
+export type Transition = Schemas['Transition'];
+export type InfoSystem = Schemas['System'];
+export type Taxonomy = Schemas['Taxonomy'];
 export type Page<T> = { items: T[]; next_cursor: string | null };
 
 let csrfToken = '';
@@ -31,8 +40,10 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+// `ifMatch`: the version of the object the change is based on (lost updates are refused).
+export async function api<T>(method: string, path: string, body?: unknown, opts?: { ifMatch?: number }): Promise<T> {
   const headers: Record<string, string> = { 'Accept-Language': i18n.language === 'en' ? 'en' : 'vi' };
+  if (opts?.ifMatch !== undefined) headers['If-Match'] = `"${opts.ifMatch}"`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   const res = await fetch(path, {

@@ -1,6 +1,7 @@
 // Server state, through TanStack Query.
 import { useQuery } from '@tanstack/react-query';
-import { api, setCsrfToken, type Me, type Organization, type Page } from './client';
+import { api, setCsrfToken, type InfoSystem, type Me, type Organization, type Page, type Taxonomy } from './client';
+import i18n from '../i18n';
 
 export function useMe() {
   return useQuery({
@@ -24,4 +25,23 @@ export function useOrganizations() {
 
 export function can(me: Me | undefined, permission: string) {
   return !!me && me.permissions.includes(permission);
+}
+
+// The taxonomy in the current language (names come from the server's catalogue).
+export function useTaxonomy() {
+  return useQuery({
+    queryKey: ['taxonomy', i18n.language],
+    queryFn: () => api<Taxonomy>('GET', '/api/v1/taxonomy'),
+    staleTime: 3600_000,
+  });
+}
+
+export function useSystems() {
+  return useQuery({ queryKey: ['systems'], queryFn: () => api<{ items: InfoSystem[] }>('GET', '/api/v1/systems') });
+}
+
+// The name of a taxonomy entry, or its id while the taxonomy loads.
+export function nameOf(list: { id: string; name: string }[] | undefined, id: string | null | undefined) {
+  if (!id) return '—';
+  return list?.find((e) => e.id === id)?.name ?? id;
 }

@@ -15,6 +15,8 @@ export function AppShell(props: { me: Me; children: ReactNode }) {
   const { me } = props;
   // Only pages that work for this user.
   const items = [
+    can(me, 'incident.read') && { key: '/incidents', label: t('nav.incidents') },
+    can(me, 'system.read') && { key: '/systems', label: t('nav.systems') },
     can(me, 'organization.read') && { key: '/organizations', label: t('nav.organizations') },
     can(me, 'user.read') && { key: '/users', label: t('nav.users') },
     can(me, 'audit.read') && { key: '/audit', label: t('nav.audit') },
@@ -35,7 +37,7 @@ export function AppShell(props: { me: Me; children: ReactNode }) {
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider breakpoint="lg" collapsedWidth={0} width={230}>
         <div style={{ color: '#fff', fontSize: 22, fontWeight: 600, padding: '16px 24px' }}>{t('app.name')}</div>
-        <Menu theme="dark" mode="inline" selectedKeys={[location.pathname]} items={items}
+        <Menu theme="dark" mode="inline" selectedKeys={['/' + (location.pathname.split('/')[1] ?? '')]} items={items}
           onClick={(e) => navigate(e.key)} />
       </Layout.Sider>
       <Layout>

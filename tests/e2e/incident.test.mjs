@@ -1,0 +1,156 @@
+// Browser end-to-end: a staff member reports an incident; a responder verifies, classifies and
+// walks it through the response (with one loop back when the system is not stable); the
+// security officer closes it. Screenshots of each step go to artifacts/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { PASSWORD, addUser, startServer } from '../integration/harness.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const artifacts = join(here, 'artifacts');
+const chromiumPath = process.env.KHIEN_CHROMIUM ?? '/usr/bin/chromium';
+const webDir = process.env.KHIEN_WEB_DIR ?? join(here, '../../web/dist');
+const skip = !existsSync(chromiumPath) ? `no Chromium at ${chromiumPath}` : !existsSync(join(webDir, 'index.html')) ? `no built UI in ${webDir}` : false;
+
+let server;
+let browser;
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(artifacts, { recursive: true });
+  server = await startServer({ webDir });
+  addUser(server.dataDir, 'phong-quan-ly-xay-dung', 'nhan.vien', 'viewer');
+  addUser(server.dataDir, 'so-xay-dung-khanh-hoa', 'ung.cuu.vien', 'responder');
+  addUser(server.dataDir, 'van-phong-so', 'can.bo.chuyen.trach', 'security-officer');
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.cleanup();
+});
+
+let current;  // the page in use, for a screenshot when a step fails
+async function signIn(username) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  const page = await context.newPage();
+  current = page;
+  page.setDefaultTimeout(20_000);
+  await page.goto(server.url);
+  await page.getByLabel('Tên đăng nhập').fill(username);
+  await page.getByLabel('Mật khẩu').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.getByRole('menuitem', { name: 'Sự cố' }).waitFor();
+  return page;
+}
+
+const shot = (page, name) => page.screenshot({ path: join(artifacts, `incident-${name}.png`), fullPage: true });
+
+// Picks an option of an Ant Design select inside `scope`, found by its form label.
+async function pick(page, scope, label, option) {
+  await scope.locator('.ant-form-item').filter({ hasText: label }).locator('.ant-select-selector').first().click();
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTitle(option, { exact: false }).first().click();
+}
+
+// Takes a workflow step from the incident page and waits for the phase it leads to.
+async function step(page, name, phase, reason) {
+  await page.getByRole('button', { name, exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  if (reason) await dialog.getByLabel('Lý do').fill(reason);
+  await dialog.getByRole('button', { name: 'Lưu' }).click();
+  await page.locator('.ant-card-head').getByTestId('phase').filter({ hasText: phase }).waitFor();
+  await dialog.waitFor({ state: 'hidden' });
+}
+
+test('a reported incident is walked from the report to closed in the browser', { skip }, async () => {
+  try {
+    await walk();
+  } catch (err) {
+    await current?.screenshot({ path: join(artifacts, 'incident-failure.png'), fullPage: true }).catch(() => {});
+    throw err;
+  }
+});
+
+async function walk() {
+  // A staff member reports what they saw.
+  const staff = await signIn('nhan.vien');
+  await staff.getByRole('button', { name: 'Báo cáo sự cố' }).click();
+  const report = staff.getByRole('dialog');
+  await report.getByLabel('Tiêu đề').fill('Trang thông tin điện tử của Sở bị thay đổi giao diện');
+  await report.getByLabel('Mô tả').fill('Trang chủ hiện hình ảnh và khẩu hiệu lạ từ 7 giờ sáng.');
+  await report.getByLabel('Liên hệ của người báo cáo').fill('0258 3822 001');
+  await shot(staff, '01-report');
+  await report.getByRole('button', { name: 'Lưu' }).click();
+  await staff.getByTestId('incident-title').filter({ hasText: 'bị thay đổi giao diện' }).waitFor();
+  await staff.getByText('Không có bước nào bạn có thể thực hiện').waitFor();
+  await staff.context().close();
+
+  // The responder finds it, verifies and classifies it.
+  const responder = await signIn('ung.cuu.vien');
+  await responder.getByRole('row').filter({ hasText: 'bị thay đổi giao diện' }).click();
+  await responder.getByTestId('incident-title').waitFor();
+  await shot(responder, '02-received');
+  await step(responder, 'Bắt đầu xác minh', 'Đang xác minh');
+
+  const classification = responder.locator('.ant-tabs-tabpane-active');
+  await pick(responder, classification, 'Kịch bản', 'Thay đổi giao diện');
+  await pick(responder, classification, 'Mức độ', 'Cao');
+  await classification.getByRole('button', { name: 'Lưu' }).click();
+  await responder.getByText('Đã lưu').first().waitFor();
+  await shot(responder, '03-classified');
+
+  await step(responder, 'Xác nhận sự cố', 'Đã xác nhận');
+  await step(responder, 'Triển khai ứng cứu ban đầu', 'Ứng cứu ban đầu');
+  await responder.getByRole('button', { name: 'Chọn phương án ứng cứu', exact: true }).click();
+  await responder.getByRole('dialog').getByLabel('Phương án ứng cứu').fill('Chuyển trang sang chế độ bảo trì, khôi phục từ bản sao lưu');
+  await responder.getByRole('dialog').getByRole('button', { name: 'Lưu' }).click();
+  await responder.locator('.ant-card-head').getByTestId('phase').filter({ hasText: 'Đã chọn phương án' }).waitFor();
+
+  // The playbook's tasks are there; one is done.
+  await responder.getByRole('tab', { name: 'Nhiệm vụ' }).click();
+  const firstTask = responder.locator('.ant-tabs-tabpane-active .ant-table-row').first();
+  await firstTask.waitFor();
+  await firstTask.locator('.ant-select-selector').click();
+  await responder.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTitle('Đã xong').click();
+  await firstTask.getByTitle('Đã xong').waitFor();
+  await shot(responder, '04-tasks');
+
+  await step(responder, 'Triển khai ngăn chặn', 'Ngăn chặn');
+  await step(responder, 'Xử lý, gỡ bỏ', 'Xử lý, gỡ bỏ');
+  await step(responder, 'Khôi phục', 'Khôi phục');
+  await step(responder, 'Kiểm tra, đánh giá hệ thống', 'Kiểm tra, đánh giá');
+  await step(responder, 'Chưa ổn định: quay lại ngăn chặn', 'Ngăn chặn', 'Web shell còn trong thư mục uploads');
+  await step(responder, 'Xử lý, gỡ bỏ', 'Xử lý, gỡ bỏ');
+  await step(responder, 'Khôi phục', 'Khôi phục');
+  await step(responder, 'Kiểm tra, đánh giá hệ thống', 'Kiểm tra, đánh giá');
+  await step(responder, 'Hệ thống ổn định', 'Tổng kết');
+
+  await responder.getByRole('tab', { name: 'Phân loại' }).click();
+  const summing = responder.locator('.ant-tabs-tabpane-active');
+  await summing.getByLabel('Nguyên nhân gốc').fill('Plugin tải tệp của CMS chưa vá lỗ hổng');
+  await summing.getByLabel('Bài học kinh nghiệm').fill('Cập nhật CMS hằng tháng; giám sát thay đổi tệp trên máy chủ web');
+  await summing.getByRole('button', { name: 'Lưu' }).click();
+  await responder.getByText('Đã lưu').first().waitFor();
+  await responder.getByRole('tab', { name: 'Lịch sử' }).click();
+  await responder.getByText('Số lần quay lại ngăn chặn: 1').waitFor();
+  await shot(responder, '05-history');
+  await responder.context().close();
+
+  // The security officer closes it.
+  const officer = await signIn('can.bo.chuyen.trach');
+  await officer.getByRole('row').filter({ hasText: 'bị thay đổi giao diện' }).click();
+  await officer.getByRole('tab', { name: 'Thông báo, báo cáo' }).click();
+  await officer.getByTestId('obligation-incident-notification').waitFor();
+  await shot(officer, '06-obligations');
+  await step(officer, 'Đóng sự cố', 'Đã đóng');
+  assert.equal(await officer.getByRole('button', { name: 'Mở lại' }).count(), 1);
+  await shot(officer, '07-closed');
+  await officer.context().close();
+}

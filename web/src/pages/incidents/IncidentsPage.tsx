@@ -1,0 +1,73 @@
+import { Button, Card, Input, Select, Space, Table, message } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router-dom';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { api, query, type Incident, type Me } from '../../api/client';
+import { can, nameOf, useTaxonomy } from '../../api/hooks';
+import { showTime } from '../../components/time';
+import { IncidentFormModal } from './IncidentForms';
+import { DrillTag, PhaseTag, SeriousTag } from './labels';
+
+const kPhases = ['received', 'verifying', 'confirmed', 'initial_response', 'response_chosen', 'awaiting_approval', 'containment',
+  'eradication', 'recovery', 'verification', 'closing', 'closed', 'dismissed'];
+
+export function IncidentsPage(props: { me: Me }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const taxonomy = useTaxonomy();
+  const [phase, setPhase] = useState<string[]>([]);
+  const [scenario, setScenario] = useState<string | undefined>();
+  const [text, setText] = useState('');
+  const [form, setForm] = useState<'report' | 'create' | null>(null);
+  const list = useInfiniteQuery({
+    queryKey: ['incidents', phase, scenario, text],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      api<{ items: Incident[]; next_cursor: string | null }>('GET', `/api/v1/incidents${query({
+        limit: 50, cursor: pageParam, phase: phase.join(','), scenario, q: text,
+      })}`),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Card title={t('incident.list')} extra={
+      <Space>
+        {can(props.me, 'incident.report') && <Button onClick={() => setForm('report')}>{t('incident.report')}</Button>}
+        {can(props.me, 'incident.manage') && <Button type="primary" onClick={() => setForm('create')}>{t('incident.create')}</Button>}
+      </Space>
+    }>
+      <Space wrap style={{ marginBottom: 16 }}>
+        <Select mode="multiple" allowClear style={{ minWidth: 260 }} placeholder={t('incident.allPhases')} value={phase}
+          onChange={setPhase} options={kPhases.map((p) => ({ value: p, label: t(`phase.${p}`) }))} aria-label={t('incident.phase')} />
+        <Select allowClear showSearch optionFilterProp="label" style={{ width: 320 }} placeholder={t('incident.allScenarios')}
+          value={scenario} onChange={setScenario} aria-label={t('incident.scenario')}
+          options={taxonomy.data?.scenarios.map((s) => ({ value: s.id, label: `${s.number}. ${s.name}` }))} />
+        <Input.Search allowClear placeholder={t('incident.search')} onSearch={setText} style={{ width: 300 }} aria-label={t('incident.search')} />
+      </Space>
+      <Table<Incident> rowKey="id" loading={list.isPending} dataSource={rows} pagination={false}
+        onRow={(i) => ({ onClick: () => navigate(`/incidents/${i.id}`), style: { cursor: 'pointer' } })}
+        columns={[
+          { title: t('incident.reference'), dataIndex: 'reference', width: 110 },
+          { title: t('incident.name'), dataIndex: 'title',
+            render: (v: string, i) => <Space>{v}<SeriousTag serious={i.serious} /><DrillTag drill={i.is_drill} /></Space> },
+          { title: t('incident.phase'), dataIndex: 'phase', render: (p: string) => <PhaseTag phase={p} /> },
+          { title: t('incident.scenario'), dataIndex: 'scenario', render: (s: string | null) => nameOf(taxonomy.data?.scenarios, s) },
+          { title: t('incident.severity'), dataIndex: 'severity', render: (s: string | null) => nameOf(taxonomy.data?.severities, s) },
+          { title: t('incident.detectedAt'), dataIndex: 'detected_at', render: showTime },
+        ]} />
+      {list.hasNextPage && (
+        <Button style={{ marginTop: 16 }} loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+          {t('incident.loadMore')}
+        </Button>
+      )}
+      <IncidentFormModal mode={form ?? 'report'} open={form !== null} onClose={() => setForm(null)}
+        onDone={(i) => {
+          setForm(null);
+          void message.success(t('incident.reportedOk'));
+          void list.refetch();
+          if (can(props.me, 'incident.read')) navigate(`/incidents/${i.id}`);
+        }} />
+    </Card>
+  );
+}
