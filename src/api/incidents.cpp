@@ -125,6 +125,10 @@ boost::json::object incident_json(const Ctx& c, const service::IncidentView& v) 
           {"obligations", std::move(obligations)},
           {"steps", std::move(steps)},
           {"can_change", v.can_change},
+          {"can_work", v.can_work},
+          {"organization_name", v.organization_name},
+          {"spokesperson_id", id_or_null(i.spokesperson)},
+          {"shared_parts", v.shared_with_caller ? boost::json::value(strings(v.shared_with_caller->parts)) : nullptr},
           {"phase_reached", std::move(reached)}};
 }
 
@@ -295,6 +299,13 @@ Result<http::Response> update_incident(Ctx& c) {
   in.root_cause = body_string(c, "root_cause");
   in.lessons_learned = body_string(c, "lessons_learned");
   in.attack_origin = body_string(c, "attack_origin");
+  if (auto sp = body_string(c, "spokesperson_id")) {
+    auto uid = UserId::parse(*sp);
+    if (!uid) return validation_error("spokesperson_id", "not_found");
+    in.spokesperson = std::optional<UserId>(*uid);
+  } else if (has_null(c, "spokesperson_id")) {
+    in.spokesperson = std::optional<UserId>();
+  }
   auto v = c.services.incidents.update(c.who(), *id, *version, in, c.meta);
   if (!v) return v.error();
   return with_etag(json_response(200, incident_json(c, *v)), v->incident.version);
@@ -541,6 +552,99 @@ Result<http::Response> record_submission(Ctx& c) {
   return json_response(201, submission_json(*r));
 }
 
+// ---- sharing and statements ----
+
+boost::json::object share_json(const service::Share& x) {
+  return {{"id", x.id.str()},
+          {"incident_id", x.incident.str()},
+          {"organization_id", x.organization.str()},
+          {"parts", strings(x.parts)},
+          {"purpose", x.purpose},
+          {"granted_by", id_or_null(x.granted_by)},
+          {"granted_at", format_rfc3339(x.granted_at)},
+          {"revoked_by", id_or_null(x.revoked_by)},
+          {"revoked_at", time_or_null(x.revoked_at)}};
+}
+
+Result<http::Response> list_shares(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto shares = c.services.incidents.shares(c.who(), *id);
+  if (!shares) return shares.error();
+  boost::json::array items;
+  for (const auto& x : *shares) items.push_back(share_json(x));
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+Result<http::Response> add_share(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  service::ShareInput in;
+  auto org = OrgId::parse(*body_string(c, "organization_id"));
+  if (!org) return validation_error("organization_id", "not_found");
+  in.organization = *org;
+  in.parts = body_strings(c, "parts");
+  in.purpose = body_string(c, "purpose").value_or("");
+  auto x = c.services.incidents.share(c.who(), *id, in, c.meta);
+  if (!x) return x.error();
+  return json_response(201, share_json(*x));
+}
+
+Result<http::Response> revoke_share(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto share = service::ShareId::parse(c.req.path_param("share_id").value_or(""));
+  if (!share) return Error("not_found");
+  auto x = c.services.incidents.revoke_share(c.who(), *id, *share, c.meta);
+  if (!x) return x.error();
+  return json_response(200, share_json(*x));
+}
+
+Result<http::Response> share_targets(Ctx& c) {
+  auto orgs = c.services.incidents.share_targets(c.who());
+  if (!orgs) return orgs.error();
+  boost::json::array items;
+  for (const auto& o : *orgs)
+    items.push_back({{"id", o.id.str()}, {"name", o.name}, {"kind", domain::org_kind_name(o.kind)}});
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+boost::json::object statement_json(const service::PublicStatement& x) {
+  return {{"id", x.id.str()},
+          {"incident_id", x.incident.str()},
+          {"text", x.text},
+          {"channel", x.channel},
+          {"published_at", format_rfc3339(x.published_at)},
+          {"approved_by", x.approved_by},
+          {"created_by", id_or_null(x.created_by)},
+          {"created_at", format_rfc3339(x.created_at)}};
+}
+
+Result<http::Response> list_statements(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto list = c.services.incidents.statements(c.who(), *id);
+  if (!list) return list.error();
+  boost::json::array items;
+  for (const auto& x : *list) items.push_back(statement_json(x));
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+Result<http::Response> add_statement(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  service::StatementInput in;
+  in.text = body_string(c, "text").value_or("");
+  in.channel = body_string(c, "channel").value_or("");
+  in.approved_by = body_string(c, "approved_by").value_or("");
+  auto published = body_time(c, "published_at");
+  if (!published) return published.error();
+  in.published_at = *published;
+  auto x = c.services.incidents.add_statement(c.who(), *id, in, c.meta);
+  if (!x) return x.error();
+  return json_response(201, statement_json(*x));
+}
+
 }  // namespace
 
 void add_incident_routes(std::vector<RouteSpec>& r) {
@@ -560,6 +664,12 @@ void add_incident_routes(std::vector<RouteSpec>& r) {
   r.push_back({"POST", "/api/v1/incidents/{id}/approvals/{approval_id}/decision", decide});
   r.push_back({"GET", "/api/v1/incidents/{id}/submissions", list_submissions});
   r.push_back({"POST", "/api/v1/incidents/{id}/submissions", record_submission});
+  r.push_back({"GET", "/api/v1/incidents/{id}/shares", list_shares});
+  r.push_back({"POST", "/api/v1/incidents/{id}/shares", add_share});
+  r.push_back({"POST", "/api/v1/incidents/{id}/shares/{share_id}/revoke", revoke_share});
+  r.push_back({"GET", "/api/v1/incidents/{id}/statements", list_statements});
+  r.push_back({"POST", "/api/v1/incidents/{id}/statements", add_statement});
+  r.push_back({"GET", "/api/v1/share-targets", share_targets});
 }
 
 }  // namespace khien::api

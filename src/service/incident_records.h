@@ -18,6 +18,8 @@ using TaskId = Id<struct TaskTag>;
 using TimelineId = Id<struct TimelineTag>;
 using ApprovalId = Id<struct ApprovalTag>;
 using SubmissionId = Id<struct SubmissionTag>;
+using ShareId = Id<struct ShareTag>;
+using StatementId = Id<struct StatementTag>;
 
 // An information system of the inventory (a minimal one; extended by the inventory issue).
 struct InformationSystem {
@@ -158,6 +160,33 @@ struct ReportSubmission {
   std::string note;
   std::optional<UserId> recorded_by;
   Timestamp recorded_at;
+};
+
+// An incident shared with another organisation (plan §2.1 d, f): with whom, which parts,
+// since when, by whom; revocable.
+struct Share {
+  ShareId id;
+  IncidentId incident;
+  OrgId organization;
+  std::vector<std::string> parts;  // summary (always), tasks, timeline, observables, evidence
+  std::string purpose;
+  std::optional<UserId> granted_by;
+  Timestamp granted_at;
+  std::optional<UserId> revoked_by;
+  std::optional<Timestamp> revoked_at;
+  bool active() const { return !revoked_at.has_value(); }
+};
+
+// A public statement about the incident, made by the spokesperson.
+struct PublicStatement {
+  StatementId id;
+  IncidentId incident;
+  std::string text;
+  std::string channel;
+  Timestamp published_at;
+  std::string approved_by;
+  std::optional<UserId> created_by;
+  Timestamp created_at;
 };
 
 struct IncidentFilter {

@@ -36,11 +36,28 @@ boost::json::value json_opt(const std::optional<T>& v) {
   else return boost::json::value(*v);
 }
 
-// An incident of the caller's own agency. (Incidents shared with the caller come with sharing.)
-Result<Incident> load(Tx& tx, const Principal& p, IncidentId id) {
+// What the caller needs to do with an incident: read it, work on it (tasks, timeline), or act
+// as its owner (classify, take steps, share, report).
+enum class Need { kRead, kWork, kOwn };
+
+struct Loaded {
+  Incident incident;
+  std::optional<Share> share;  // set when the caller sees it through a share
+};
+
+// An incident of the caller's own agency, or one shared with the caller's organisation for
+// the part asked for. not_found when the caller may not know it exists.
+Result<Loaded> load(Tx& tx, const Principal& p, IncidentId id, Need need, std::string_view part = "summary") {
   auto i = tx.find_incident(id);
-  if (!i || i->organization != p.tenant) return Error("not_found");
-  return *i;
+  if (!i) return Error("not_found");
+  if (i->organization == p.tenant) return Loaded{std::move(*i), std::nullopt};
+  for (auto& s : tx.list_shares(id)) {
+    if (!s.active() || s.organization != p.tenant) continue;
+    if (need == Need::kOwn) return Error("forbidden");
+    if (part != "summary" && std::find(s.parts.begin(), s.parts.end(), part) == s.parts.end()) return Error("forbidden");
+    return Loaded{std::move(*i), std::move(s)};
+  }
+  return Error("not_found");
 }
 
 Status check_version(const Incident& i, std::int64_t version) {
@@ -229,8 +246,10 @@ void Incidents::derive(Tx& tx, Incident& i) {
   if (!i.beyond_capacity) i.beyond_capacity_at.reset();
 }
 
-IncidentView Incidents::view(Tx& tx, const Principal& p, Incident i) {
+IncidentView Incidents::view(Tx& tx, const Principal& p, Incident i, std::optional<Share> share) {
   IncidentView v;
+  v.shared_with_caller = std::move(share);
+  if (auto org = tx.find_organization(i.organization)) v.organization_name = org->name;
   const auto* profile = catalog_.profile(i.profile);
   v.reference = reference_of(i);
   domain::SeriousFacts facts;
@@ -272,7 +291,9 @@ IncidentView Incidents::view(Tx& tx, const Principal& p, Incident i) {
     v.obligations.push_back(std::move(ov));
   }
 
-  v.can_change = i.organization == p.tenant && domain::permits(p.role, domain::Action::kIncidentManage) && !p.read_only;
+  const bool worker = domain::permits(p.role, domain::Action::kIncidentManage) && !p.read_only;
+  v.can_change = i.organization == p.tenant && worker;
+  v.can_work = worker && (v.can_change || v.shared_with_caller.has_value());
   if (v.can_change && !i.merged_into) v.steps = domain::steps_from(i.phase, p.role);
   v.phase_reached.emplace_back(Phase::kReceived, i.created_at);
   for (const auto& t : tx.list_transitions(i.id)) {
@@ -401,6 +422,7 @@ Result<IncidentPage> Incidents::list(const Principal& p, IncidentQuery q) {
   q.filter.organizations = {p.tenant};
   q.filter.limit = wanted + 1;
   KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    q.filter.also = tx.shared_with(p.tenant);
     auto rows = tx.list_incidents(q.filter);
     if (static_cast<int>(rows.size()) > wanted) {
       rows.resize(static_cast<std::size_t>(wanted));
@@ -409,7 +431,13 @@ Result<IncidentPage> Incidents::list(const Principal& p, IncidentQuery q) {
       page.next_cursor = fmt::format("{}.{}", to_unix_ms(by_detection ? last.detected_at : last.created_at),
                                      last.id.value());
     }
-    for (auto& i : rows) page.items.push_back(view(tx, p, std::move(i)));
+    for (auto& i : rows) {
+      std::optional<Share> share;
+      if (i.organization != p.tenant)
+        for (auto& sh : tx.list_shares(i.id))
+          if (sh.active() && sh.organization == p.tenant) share = std::move(sh);
+      page.items.push_back(view(tx, p, std::move(i), std::move(share)));
+    }
     return {};
   }));
   return page;
@@ -419,9 +447,9 @@ Result<IncidentView> Incidents::get(const Principal& p, IncidentId id) {
   KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
   std::optional<IncidentView> out;
   KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
-    auto i = load(tx, p, id);
-    if (!i) return i.error();
-    out = view(tx, p, std::move(*i));
+    auto a = load(tx, p, id, Need::kRead);
+    if (!a) return a.error();
+    out = view(tx, p, std::move(a->incident), std::move(a->share));
     return {};
   }));
   return std::move(*out);
@@ -451,7 +479,8 @@ boost::json::object facts_of(const Incident& i) {
           {"response_option", i.response_option},
           {"root_cause", i.root_cause},
           {"lessons_learned", i.lessons_learned},
-          {"attack_origin", i.attack_origin}};
+          {"attack_origin", i.attack_origin},
+          {"spokesperson_id", i.spokesperson ? boost::json::value(i.spokesperson->str()) : nullptr}};
 }
 }  // namespace
 
@@ -460,9 +489,9 @@ Result<IncidentView> Incidents::update(const Principal& p, IncidentId id, std::i
   KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
   std::optional<IncidentView> out;
   KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
-    auto found = load(tx, p, id);
+    auto found = load(tx, p, id, Need::kOwn);
     if (!found) return found.error();
-    Incident i = std::move(*found);
+    Incident i = std::move(found->incident);
     KHIEN_TRY(check_version(i, version));
     if (!domain::is_open(i.phase) && i.phase != Phase::kClosing) return Error("incident_closed");
     const auto before = facts_of(i);
@@ -488,6 +517,13 @@ Result<IncidentView> Incidents::update(const Principal& p, IncidentId id, std::i
     if (in.root_cause) i.root_cause = *in.root_cause;
     if (in.lessons_learned) i.lessons_learned = *in.lessons_learned;
     if (in.attack_origin) i.attack_origin = *in.attack_origin;
+    if (in.spokesperson) {
+      if (*in.spokesperson) {
+        auto u = tx.find_user(**in.spokesperson);
+        if (!u || tenant_of(tx, u->organization) != p.tenant) return validation_error("spokesperson_id", "not_found");
+      }
+      i.spokesperson = *in.spokesperson;
+    }
     // A scenario chosen without a cause class takes its group's.
     if (i.scenario && i.scenario != old_scenario && !i.cause_class)
       if (const auto* s = catalog_.taxonomy.scenario(*i.scenario))
@@ -520,9 +556,9 @@ Result<IncidentView> Incidents::take_step(const Principal& p, IncidentId id, std
   KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
   std::optional<IncidentView> out;
   KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
-    auto found = load(tx, p, id);
+    auto found = load(tx, p, id, Need::kOwn);
     if (!found) return found.error();
-    Incident i = std::move(*found);
+    Incident i = std::move(found->incident);
     KHIEN_TRY(check_version(i, version));
     if (i.merged_into) return Error("incident_merged");
     const Phase from = i.phase;
@@ -613,7 +649,7 @@ Result<std::vector<TransitionRecord>> Incidents::history(const Principal& p, Inc
   KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
   std::vector<TransitionRecord> out;
   KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
-    KHIEN_TRY(load(tx, p, id));
+    KHIEN_TRY(load(tx, p, id, Need::kRead));
     out = tx.list_transitions(id);
     return {};
   }));
@@ -626,7 +662,7 @@ Result<std::vector<Approval>> Incidents::approvals(const Principal& p, IncidentI
   KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
   std::vector<Approval> out;
   KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
-    KHIEN_TRY(load(tx, p, id));
+    KHIEN_TRY(load(tx, p, id, Need::kRead));
     out = tx.list_approvals(id);
     return {};
   }));
@@ -704,7 +740,7 @@ Result<std::vector<Task>> Incidents::tasks(const Principal& p, IncidentId id) {
   KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
   std::vector<Task> out;
   KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
-    KHIEN_TRY(load(tx, p, id));
+    KHIEN_TRY(load(tx, p, id, Need::kRead, "tasks"));
     out = tx.list_tasks(id);
     return {};
   }));
@@ -752,12 +788,12 @@ Result<Task> Incidents::add_task(const Principal& p, IncidentId id, const TaskIn
   KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
   Task t;
   KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
-    auto i = load(tx, p, id);
-    if (!i) return i.error();
+    auto a = load(tx, p, id, Need::kWork, "tasks");
+    if (!a) return a.error();
     const Timestamp now = clock_.now();
     t.incident = id;
     t.organization = p.tenant;
-    t.phase = i->phase;
+    t.phase = a->incident.phase;
     t.created_by = p.user;
     t.created_at = t.updated_at = now;
     KHIEN_TRY(apply_task(tx, p, t, in, now));
@@ -776,9 +812,11 @@ Result<Task> Incidents::update_task(const Principal& p, IncidentId id, TaskId ta
   KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
   Task t;
   KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
-    KHIEN_TRY(load(tx, p, id));
+    auto a = load(tx, p, id, Need::kWork, "tasks");
+    if (!a) return a.error();
     auto found = tx.find_task(task_id);
     if (!found || found->incident != id) return Error("not_found");
+    if (a->share && found->organization != p.tenant) return Error("forbidden");  // a coordinator changes its own tasks
     if (found->version != version) return Error("stale");
     t = std::move(*found);
     const auto before = task_facts(t);
@@ -804,7 +842,7 @@ Result<std::vector<TimelineEntry>> Incidents::timeline(const Principal& p, Incid
   KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
   std::vector<TimelineEntry> out;
   KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
-    KHIEN_TRY(load(tx, p, id));
+    KHIEN_TRY(load(tx, p, id, Need::kRead, "timeline"));
     out = tx.list_timeline(id);
     return {};
   }));
@@ -823,7 +861,7 @@ Result<TimelineEntry> Incidents::add_timeline(const Principal& p, IncidentId id,
   if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
   TimelineEntry e;
   KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
-    KHIEN_TRY(load(tx, p, id));
+    KHIEN_TRY(load(tx, p, id, Need::kWork, "timeline"));
     e.incident = id;
     e.organization = p.tenant;
     e.happened_at = in.happened_at;
@@ -850,7 +888,7 @@ Result<std::vector<ReportSubmission>> Incidents::submissions(const Principal& p,
   KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
   std::vector<ReportSubmission> out;
   KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
-    KHIEN_TRY(load(tx, p, id));
+    KHIEN_TRY(load(tx, p, id, Need::kRead));
     out = tx.list_submissions(id);
     return {};
   }));
@@ -862,8 +900,9 @@ Result<ReportSubmission> Incidents::record_submission(const Principal& p, Incide
   KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
   ReportSubmission r;
   KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
-    auto i = load(tx, p, id);
-    if (!i) return i.error();
+    auto a = load(tx, p, id, Need::kOwn);
+    if (!a) return a.error();
+    const Incident* i = &a->incident;
     const auto* profile = catalog_.profile(i->profile);
     std::vector<FieldError> errors;
     if (!profile->obligation(in.obligation)) errors.push_back({"obligation", "not_found", in.obligation});
@@ -893,6 +932,153 @@ Result<ReportSubmission> Incidents::record_submission(const Principal& p, Incide
     return {};
   }));
   return r;
+}
+
+// ---- sharing ----
+
+namespace {
+constexpr std::array kShareParts = {"tasks", "timeline", "observables", "evidence"};
+
+boost::json::object share_facts(const Share& s) {
+  boost::json::array parts;
+  for (const auto& x : s.parts) parts.emplace_back(x);
+  return {{"incident_id", s.incident.str()}, {"organization_id", s.organization.str()}, {"parts", parts}, {"purpose", s.purpose}};
+}
+}  // namespace
+
+Result<std::vector<Organization>> Incidents::share_targets(const Principal& p) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentShare, Access::kRead));
+  std::vector<Organization> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    const auto tree = load_tree(tx);
+    const auto ancestors = tree.ancestors(p.tenant);
+    for (auto& o : tx.list_organizations()) {
+      if (o.id == p.tenant) continue;
+      const bool network = o.kind == domain::OrgKind::kCoordinator || o.kind == domain::OrgKind::kNational;
+      const bool above = std::find(ancestors.begin(), ancestors.end(), o.id) != ancestors.end();
+      if (network || above) out.push_back(std::move(o));
+    }
+    return {};
+  }));
+  return out;
+}
+
+Result<std::vector<Share>> Incidents::shares(const Principal& p, IncidentId id) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  std::vector<Share> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kRead);
+    if (!a) return a.error();
+    for (auto& s : tx.list_shares(id))
+      if (!a->share || s.organization == p.tenant) out.push_back(std::move(s));  // a recipient sees its own share
+    return {};
+  }));
+  return out;
+}
+
+Result<Share> Incidents::share(const Principal& p, IncidentId id, const ShareInput& in, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentShare, Access::kChange));
+  Share s;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kOwn);
+    if (!a) return a.error();
+    std::vector<FieldError> errors;
+    auto org = tx.find_organization(in.organization);
+    const auto tree = load_tree(tx);
+    const auto ancestors = tree.ancestors(p.tenant);
+    const bool allowed = org && org->id != p.tenant &&
+                         (org->kind == domain::OrgKind::kCoordinator || org->kind == domain::OrgKind::kNational ||
+                          std::find(ancestors.begin(), ancestors.end(), org->id) != ancestors.end());
+    if (!allowed) errors.push_back({"organization_id", "not_found", {}});
+    for (const auto& part : in.parts)
+      if (std::find(kShareParts.begin(), kShareParts.end(), part) == kShareParts.end())
+        errors.push_back({"parts", "enum", "tasks, timeline, observables, evidence"});
+    for (const auto& existing : tx.list_shares(id))
+      if (existing.active() && existing.organization == in.organization) errors.push_back({"organization_id", "taken", {}});
+    if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
+    s.incident = id;
+    s.organization = in.organization;
+    s.parts = in.parts;
+    s.purpose = in.purpose;
+    s.granted_by = p.user;
+    s.granted_at = clock_.now();
+    s.id = tx.insert_share(s);
+    add_entry(tx, p, a->incident, "share", fmt::format("→ {}{}{}", org->name, s.purpose.empty() ? "" : ": ", s.purpose));
+    AuditEvent e = event_by(p, "incident.share", "share", s.id.str());
+    e.changes = share_facts(s);
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  }));
+  return s;
+}
+
+Result<Share> Incidents::revoke_share(const Principal& p, IncidentId id, ShareId share_id, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentShare, Access::kChange));
+  Share s;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kOwn);
+    if (!a) return a.error();
+    auto shares = tx.list_shares(id);
+    auto it = std::find_if(shares.begin(), shares.end(), [&](const Share& x) { return x.id == share_id; });
+    if (it == shares.end()) return Error("not_found");
+    if (!it->active()) return Error("conflict", "already revoked");
+    s = *it;
+    s.revoked_by = p.user;
+    s.revoked_at = clock_.now();
+    tx.revoke_share(s);
+    const auto org = tx.find_organization(s.organization);
+    add_entry(tx, p, a->incident, "share", fmt::format("✕ {}", org ? org->name : s.organization.str()));
+    AuditEvent e = event_by(p, "incident.share.revoke", "share", s.id.str());
+    e.changes = share_facts(s);
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  }));
+  return s;
+}
+
+// ---- public statements ----
+
+Result<std::vector<PublicStatement>> Incidents::statements(const Principal& p, IncidentId id) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  std::vector<PublicStatement> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    KHIEN_TRY(load(tx, p, id, Need::kRead));
+    out = tx.list_statements(id);
+    return {};
+  }));
+  return out;
+}
+
+Result<PublicStatement> Incidents::add_statement(const Principal& p, IncidentId id, const StatementInput& in,
+                                           const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  PublicStatement s;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kOwn);
+    if (!a) return a.error();
+    const Timestamp now = clock_.now();
+    std::vector<FieldError> errors;
+    if (in.text.empty()) errors.push_back({"text", "required", {}});
+    if (in.channel.empty()) errors.push_back({"channel", "required", {}});
+    if (in.approved_by.empty()) errors.push_back({"approved_by", "required", {}});
+    if (in.published_at && *in.published_at > now + std::chrono::minutes(5)) errors.push_back({"published_at", "in_future", {}});
+    if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
+    s.incident = id;
+    s.text = in.text;
+    s.channel = in.channel;
+    s.published_at = in.published_at.value_or(now);
+    s.approved_by = in.approved_by;
+    s.created_by = p.user;
+    s.created_at = now;
+    s.id = tx.insert_statement(s);
+    add_entry(tx, p, a->incident, "statement", fmt::format("{}: {}", s.channel, s.text), s.published_at);
+    AuditEvent e = event_by(p, "incident.statement.create", "statement", s.id.str());
+    e.changes = {{"incident_id", id.str()}, {"text", s.text}, {"channel", s.channel},
+                 {"published_at", format_rfc3339(s.published_at)}, {"approved_by", s.approved_by}};
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  }));
+  return s;
 }
 
 }  // namespace khien::service

@@ -86,6 +86,7 @@ struct IncidentChanges {
   std::optional<std::string> root_cause;
   std::optional<std::string> lessons_learned;
   std::optional<std::string> attack_origin;
+  std::optional<std::optional<UserId>> spokesperson;
 };
 
 struct StepInput {
@@ -129,6 +130,19 @@ struct SubmissionInput {
   std::string note;
 };
 
+struct ShareInput {
+  OrgId organization;
+  std::vector<std::string> parts;  // besides the summary: tasks, timeline, observables, evidence
+  std::string purpose;
+};
+
+struct StatementInput {
+  std::string text;
+  std::string channel;
+  std::optional<Timestamp> published_at;  // default: now
+  std::string approved_by;
+};
+
 // A recipient of an obligation, resolved in the organisation tree when it is there.
 struct ResolvedRecipient {
   std::string id;
@@ -151,8 +165,11 @@ struct IncidentView {
   bool approval_needed = false;          // by the rules or by the user
   std::vector<ObligationView> obligations;
   std::vector<domain::Step> steps;       // what the caller may take now
-  bool can_change = false;
+  bool can_change = false;  // classify and take steps (its own agency's workers)
+  bool can_work = false;    // add tasks and timeline entries (also a coordinator it is shared with)
   std::vector<std::pair<domain::Phase, Timestamp>> phase_reached;  // first time each phase was reached
+  std::string organization_name;
+  std::optional<Share> shared_with_caller;  // set when the caller sees it through a share
 };
 
 struct IncidentQuery {
@@ -198,11 +215,22 @@ class Incidents {
   Result<ReportSubmission> record_submission(const Principal& p, IncidentId id, const SubmissionInput& in,
                                              const RequestMeta& meta);
 
+  // Sharing with coordinators and the response team (plan §2.1 d, f).
+  Result<std::vector<Share>> shares(const Principal& p, IncidentId id);
+  Result<Share> share(const Principal& p, IncidentId id, const ShareInput& in, const RequestMeta& meta);
+  Result<Share> revoke_share(const Principal& p, IncidentId id, ShareId share, const RequestMeta& meta);
+  // Organisations an incident may be shared with: the coordinators and national organisations
+  // of the response network, and the caller's own ancestors.
+  Result<std::vector<Organization>> share_targets(const Principal& p);
+
+  Result<std::vector<PublicStatement>> statements(const Principal& p, IncidentId id);
+  Result<PublicStatement> add_statement(const Principal& p, IncidentId id, const StatementInput& in, const RequestMeta& meta);
+
   const Catalog& catalog() const { return catalog_; }
 
  private:
   Result<IncidentView> open(const Principal& p, IncidentInput in, const RequestMeta& meta);
-  IncidentView view(Tx& tx, const Principal& p, Incident incident);
+  IncidentView view(Tx& tx, const Principal& p, Incident incident, std::optional<Share> share = {});
   Status validate(Tx& tx, const Principal& p, const Incident& incident);
   void derive(Tx& tx, Incident& incident);
   void create_playbook_tasks(Tx& tx, const Principal& p, const Incident& incident);

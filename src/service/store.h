@@ -107,6 +107,15 @@ class IncidentRecords {
 
   virtual SubmissionId insert_submission(const ReportSubmission& s) = 0;
   virtual std::vector<ReportSubmission> list_submissions(IncidentId incident) = 0;
+
+  virtual ShareId insert_share(const Share& s) = 0;
+  virtual void revoke_share(const Share& s) = 0;  // writes revoked_by and revoked_at
+  virtual std::vector<Share> list_shares(IncidentId incident) = 0;
+  // Incidents with an active share to `organization`.
+  virtual std::vector<IncidentId> shared_with(OrgId organization) = 0;
+
+  virtual StatementId insert_statement(const PublicStatement& s) = 0;
+  virtual std::vector<PublicStatement> list_statements(IncidentId incident) = 0;
 };
 
 // Each interface once: the adapter may implement a group of them in a class of its own.

@@ -4,13 +4,15 @@
 // stable at the first check (a loop back), and the officer closes it with the lessons learned.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PASSWORD, addUser, signedIn, startServer } from './harness.mjs';
+import { PASSWORD, addOrg, addUser, signedIn, startServer } from './harness.mjs';
 
 let server;
 let officer;
 let responder;
 let director;
 let staff;
+let coordinator;
+let otherAgency;
 
 before(async () => {
   server = await startServer();
@@ -22,6 +24,11 @@ before(async () => {
   responder = await signedIn(server.url, 'ung.cuu.vien', PASSWORD);
   director = await signedIn(server.url, 'giam.doc', PASSWORD);
   staff = await signedIn(server.url, 'nhan.vien', PASSWORD);
+  addUser(server.dataDir, 'so-tttt-khanh-hoa', 'dieu.phoi', 'responder');
+  addOrg(server.dataDir, 'so-y-te', 'agency', 'so-tttt-khanh-hoa');
+  addUser(server.dataDir, 'so-y-te', 'quan.tri.y.te', 'administrator');
+  coordinator = await signedIn(server.url, 'dieu.phoi', PASSWORD);
+  otherAgency = await signedIn(server.url, 'quan.tri.y.te', PASSWORD);
 });
 after(() => server.cleanup());
 
@@ -222,4 +229,76 @@ test('bad input is refused clearly and changes nothing', async () => {
   assert.equal(afterCount, before);
   r = await responder.post('/api/v1/incidents/1/timeline', { happened_at: new Date().toISOString(), text: 'x', techniques: ['T12'] });
   assert.equal(r.status, 400);
+});
+
+test('sharing with the provincial coordinator: it sees and works on the incident, another agency does not', async () => {
+  let r = await officer.post('/api/v1/incidents', { title: 'Tấn công từ chối dịch vụ vào cổng thông tin', scenario: 'denial-of-service', severity: 'high' });
+  assert.equal(r.status, 201, r.text);
+  const incident = r.json;
+
+  r = await officer.get('/api/v1/share-targets');
+  const names = r.json.items.map((o) => o.name);
+  assert.ok(names.includes('Sở Thông tin và Truyền thông Khánh Hòa'));
+  assert.ok(names.includes('Đội ứng cứu khẩn cấp sự cố an toàn thông tin mạng tỉnh Khánh Hòa'));
+  assert.ok(!names.includes('Org so-y-te'), 'agencies are not share targets');
+  const province = r.json.items.find((o) => o.name === 'Sở Thông tin và Truyền thông Khánh Hòa');
+
+  // Before sharing the coordinator sees nothing of it: the tree gives no access to data.
+  assert.equal((await coordinator.get(`/api/v1/incidents/${incident.id}`)).status, 404);
+
+  r = await responder.post(`/api/v1/incidents/${incident.id}/shares`, { organization_id: province.id });
+  assert.equal(r.status, 403, 'sharing is the officer\'s');
+  r = await officer.post(`/api/v1/incidents/${incident.id}/shares`, { organization_id: province.id, parts: ['tasks', 'timeline'], purpose: 'Đề nghị hỗ trợ' });
+  assert.equal(r.status, 201, r.text);
+  const share = r.json;
+  r = await officer.post(`/api/v1/incidents/${incident.id}/shares`, { organization_id: province.id });
+  assert.equal(r.status, 400, 'one active share per organisation');
+
+  r = await coordinator.get('/api/v1/incidents?limit=1000');
+  const seen = r.json.items.find((i) => i.id === incident.id);
+  assert.ok(seen, 'the coordinator lists what is shared with it');
+  assert.equal(seen.organization_name, 'Sở Xây dựng Khánh Hòa');
+  assert.deepEqual(seen.shared_parts, ['tasks', 'timeline']);
+  assert.equal(seen.can_change, false);
+  assert.equal(seen.can_work, true);
+  assert.deepEqual(seen.steps, []);
+  r = await coordinator.post(`/api/v1/incidents/${incident.id}/tasks`, { title: 'Điều phối nhà cung cấp dịch vụ lọc lưu lượng' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.organization_id !== incident.organization_id, true);
+  r = await coordinator.post(`/api/v1/incidents/${incident.id}/timeline`, { happened_at: new Date().toISOString(), text: 'VNCERT/CC đã được thông báo' });
+  assert.equal(r.status, 201, r.text);
+  r = await coordinator.post(`/api/v1/incidents/${incident.id}/transitions`, { step: 'start-verification' }, { headers: { 'If-Match': `"${incident.version}"` } });
+  assert.equal(r.status, 403, 'a coordinator does not drive the agency\'s workflow');
+  r = await coordinator.patch(`/api/v1/incidents/${incident.id}`, { title: 'x' }, { headers: { 'If-Match': `"${incident.version}"` } });
+  assert.equal(r.status, 403);
+
+  // Another agency under the same coordinator sees nothing.
+  assert.equal((await otherAgency.get(`/api/v1/incidents/${incident.id}`)).status, 404);
+  assert.ok(!(await otherAgency.get('/api/v1/incidents?limit=1000')).json.items.some((i) => i.id === incident.id));
+
+  // The agency sees the coordinator's task; revoking ends the coordinator's access.
+  r = await officer.get(`/api/v1/incidents/${incident.id}/tasks`);
+  assert.ok(r.json.items.some((t) => t.title.startsWith('Điều phối')));
+  r = await officer.post(`/api/v1/incidents/${incident.id}/shares/${share.id}/revoke`);
+  assert.equal(r.status, 200, r.text);
+  assert.ok(r.json.revoked_at);
+  assert.equal((await coordinator.get(`/api/v1/incidents/${incident.id}`)).status, 404);
+  r = await officer.get(`/api/v1/incidents/${incident.id}/timeline`);
+  assert.equal(r.json.items.filter((e) => e.kind === 'share').length, 2);
+});
+
+test('a spokesperson is named and every public statement is logged', async () => {
+  let r = await officer.post('/api/v1/incidents', { title: 'Lộ lọt dữ liệu hồ sơ cấp phép xây dựng', scenario: 'espionage', severity: 'critical' });
+  let incident = r.json;
+  const me = (await officer.get('/api/v1/me')).json;
+  r = await officer.patch(`/api/v1/incidents/${incident.id}`, { spokesperson_id: me.id }, { headers: { 'If-Match': `"${incident.version}"` } });
+  assert.equal(r.status, 200, r.text);
+  incident = r.json;
+  assert.equal(incident.spokesperson_id, me.id);
+  r = await officer.post(`/api/v1/incidents/${incident.id}/statements`, { text: 'Sở Xây dựng đang phối hợp xử lý sự cố', channel: 'Cổng thông tin điện tử' });
+  assert.equal(r.status, 400, 'who approved it is required');
+  r = await officer.post(`/api/v1/incidents/${incident.id}/statements`, { text: 'Sở Xây dựng đang phối hợp xử lý sự cố', channel: 'Cổng thông tin điện tử', approved_by: 'Giám đốc Sở' });
+  assert.equal(r.status, 201, r.text);
+  r = await staff.get(`/api/v1/incidents/${incident.id}/statements`);
+  assert.equal(r.json.items.length, 1);
 });

@@ -92,6 +92,19 @@ const factories = {
       return { status: r.status, json: r.json.items.find((a) => a.id === approval_id) };
     },
   },
+  share: {
+    async create(n) {
+      const id = await factories.incident.create(`share-${n}`);
+      const targets = (await b.get('/api/v1/share-targets')).json.items;
+      const r = await b.post(`/api/v1/incidents/${id}/shares`, { organization_id: targets[0].id });
+      assert.equal(r.status, 201, r.text);
+      return { id, share_id: r.json.id };
+    },
+    read: async ({ id, share_id }) => {
+      const r = await b.get(`/api/v1/incidents/${id}/shares`);
+      return { status: r.status, json: r.json.items.find((x) => x.id === share_id) };
+    },
+  },
   audit: {
     list: '/api/v1/audit',
     async create(n) {

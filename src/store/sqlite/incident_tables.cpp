@@ -601,4 +601,94 @@ std::vector<ReportSubmission> SqliteIncidentTables::list_submissions(IncidentId 
   return out;
 }
 
+// ---- shares ----
+
+ShareId SqliteIncidentTables::insert_share(const Share& x) {
+  db_.prepare("INSERT INTO shares (incident_id, organization_id, parts, purpose, granted_by, granted_at) VALUES (?,?,?,?,?,?)")
+      .bind(1, x.incident.value())
+      .bind(2, x.organization.value())
+      .bind(3, json_list(x.parts))
+      .bind(4, x.purpose)
+      .bind(5, opt_id(x.granted_by))
+      .bind(6, to_unix_ms(x.granted_at))
+      .run();
+  return ShareId(db_.last_insert_id());
+}
+
+void SqliteIncidentTables::revoke_share(const Share& x) {
+  db_.prepare("UPDATE shares SET revoked_by = ?, revoked_at = ? WHERE id = ?")
+      .bind(1, opt_id(x.revoked_by))
+      .bind(2, opt_ms(x.revoked_at))
+      .bind(3, x.id.value())
+      .run();
+}
+
+std::vector<Share> SqliteIncidentTables::list_shares(IncidentId incident) {
+  auto& s = db_.prepare(
+      "SELECT id, organization_id, parts, purpose, granted_by, granted_at, revoked_by, revoked_at FROM shares "
+      "WHERE incident_id = ? ORDER BY id");
+  s.bind(1, incident.value());
+  std::vector<Share> out;
+  while (s.step()) {
+    Share x;
+    x.id = ShareId(s.integer(0));
+    x.incident = incident;
+    x.organization = OrgId(s.integer(1));
+    x.parts = read_list(s.text(2));
+    x.purpose = s.text(3);
+    x.granted_by = read_id<UserId>(s, 4);
+    x.granted_at = from_unix_ms(s.integer(5));
+    x.revoked_by = read_id<UserId>(s, 6);
+    x.revoked_at = opt_time(s, 7);
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+std::vector<IncidentId> SqliteIncidentTables::shared_with(OrgId organization) {
+  auto& s = db_.prepare(
+      "SELECT DISTINCT incident_id FROM shares WHERE organization_id = ? AND revoked_at IS NULL ORDER BY incident_id");
+  s.bind(1, organization.value());
+  std::vector<IncidentId> out;
+  while (s.step()) out.emplace_back(s.integer(0));
+  return out;
+}
+
+// ---- statements ----
+
+StatementId SqliteIncidentTables::insert_statement(const PublicStatement& x) {
+  db_.prepare("INSERT INTO statements (incident_id, text, channel, published_at, approved_by, created_by, created_at) "
+              "VALUES (?,?,?,?,?,?,?)")
+      .bind(1, x.incident.value())
+      .bind(2, x.text)
+      .bind(3, x.channel)
+      .bind(4, to_unix_ms(x.published_at))
+      .bind(5, x.approved_by)
+      .bind(6, opt_id(x.created_by))
+      .bind(7, to_unix_ms(x.created_at))
+      .run();
+  return StatementId(db_.last_insert_id());
+}
+
+std::vector<PublicStatement> SqliteIncidentTables::list_statements(IncidentId incident) {
+  auto& s = db_.prepare(
+      "SELECT id, text, channel, published_at, approved_by, created_by, created_at FROM statements "
+      "WHERE incident_id = ? ORDER BY published_at, id");
+  s.bind(1, incident.value());
+  std::vector<PublicStatement> out;
+  while (s.step()) {
+    PublicStatement x;
+    x.id = StatementId(s.integer(0));
+    x.incident = incident;
+    x.text = s.text(1);
+    x.channel = s.text(2);
+    x.published_at = from_unix_ms(s.integer(3));
+    x.approved_by = s.text(4);
+    x.created_by = read_id<UserId>(s, 5);
+    x.created_at = from_unix_ms(s.integer(6));
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
 }  // namespace khien::store

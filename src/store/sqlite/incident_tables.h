@@ -39,6 +39,14 @@ class SqliteIncidentTables : public virtual service::SystemRecords, public virtu
   service::SubmissionId insert_submission(const service::ReportSubmission& s) override;
   std::vector<service::ReportSubmission> list_submissions(service::IncidentId incident) override;
 
+  service::ShareId insert_share(const service::Share& s) override;
+  void revoke_share(const service::Share& s) override;
+  std::vector<service::Share> list_shares(service::IncidentId incident) override;
+  std::vector<service::IncidentId> shared_with(OrgId organization) override;
+
+  service::StatementId insert_statement(const service::PublicStatement& s) override;
+  std::vector<service::PublicStatement> list_statements(service::IncidentId incident) override;
+
  private:
   std::vector<service::SystemId> incident_systems(service::IncidentId id);
   void write_incident_systems(const service::Incident& incident);
