@@ -25,6 +25,7 @@ before(async () => {
   addUser(server.dataDir, 'phong-quan-ly-xay-dung', 'nhan.vien', 'viewer');
   addUser(server.dataDir, 'so-xay-dung-khanh-hoa', 'ung.cuu.vien', 'responder');
   addUser(server.dataDir, 'van-phong-so', 'can.bo.chuyen.trach', 'security-officer');
+  addUser(server.dataDir, 'so-tttt-khanh-hoa', 'dieu.phoi', 'responder');
   browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -149,8 +150,22 @@ async function walk() {
   await officer.getByRole('tab', { name: 'Thông báo, báo cáo' }).click();
   await officer.getByTestId('obligation-incident-notification').waitFor();
   await shot(officer, '06-obligations');
+
+  // The officer shares it with the provincial coordinator, who then finds it in its own list.
+  await officer.getByRole('tab', { name: 'Chia sẻ, phát ngôn' }).click();
+  const sharing = officer.locator('.ant-tabs-tabpane-active');
+  await pick(officer, sharing, 'Cơ quan, tổ chức', 'Sở Thông tin và Truyền thông Khánh Hòa');
+  await sharing.getByRole('button', { name: 'Chia sẻ', exact: true }).click();
+  await sharing.getByText('Đang chia sẻ').waitFor();
+  await shot(officer, '07-shared');
+  const coordinator = await signIn('dieu.phoi');
+  await coordinator.getByRole('row').filter({ hasText: 'bị thay đổi giao diện' }).filter({ hasText: 'Sở Xây dựng Khánh Hòa' }).click();
+  await coordinator.getByText('Sự cố được chia sẻ bởi Sở Xây dựng Khánh Hòa').waitFor();
+  await shot(coordinator, '08-coordinator');
+  await coordinator.context().close();
+  current = officer;
   await step(officer, 'Đóng sự cố', 'Đã đóng');
   assert.equal(await officer.getByRole('button', { name: 'Mở lại' }).count(), 1);
-  await shot(officer, '07-closed');
+  await shot(officer, '09-closed');
   await officer.context().close();
 }

@@ -10,7 +10,7 @@ import { useParams } from 'react-router-dom';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, type Approval, type Incident, type Me, type Obligation, type Schemas, type Task,
   type TimelineEntry, type Transition } from '../../api/client';
-import { nameOf, useOrganizations, useSystems, useTaxonomy } from '../../api/hooks';
+import { can, nameOf, useOrganizations, useSystems, useTaxonomy } from '../../api/hooks';
 import { isFormCheck, showError } from '../../components/formErrors';
 import { kZone, showTime } from '../../components/time';
 import { DrillTag, PhaseTag, SeriousTag } from './labels';
@@ -221,7 +221,7 @@ function Tasks(props: { incident: Incident }) {
   };
   return (
     <>
-      {props.incident.can_change && <Button style={{ marginBottom: 12 }} onClick={() => setAdding(true)}>{t('task.add')}</Button>}
+      {props.incident.can_work && <Button style={{ marginBottom: 12 }} onClick={() => setAdding(true)}>{t('task.add')}</Button>}
       <Table<Task> rowKey="id" size="small" loading={tasks.isPending} dataSource={tasks.data?.items ?? []} pagination={{ pageSize: 50 }}
         expandable={{ expandedRowRender: (task) => <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }}>{task.detail}</Typography.Paragraph> }}
         columns={[
@@ -230,7 +230,7 @@ function Tasks(props: { incident: Incident }) {
           { title: t('task.responsible'), dataIndex: 'responsible', render: (a: string) => nameOf(taxonomy.data?.actors, a) },
           { title: t('task.due'), dataIndex: 'due_at', width: 170, render: showTime },
           { title: t('task.status'), dataIndex: 'status', width: 150, render: (s: string, task) => (
-            <Select size="small" value={s} disabled={!props.incident.can_change} style={{ width: 130 }} aria-label={`${t('task.status')}: ${task.title}`}
+            <Select size="small" value={s} disabled={!(props.incident.can_change || (props.incident.can_work && task.organization_id !== props.incident.organization_id))} style={{ width: 130 }} aria-label={`${t('task.status')}: ${task.title}`}
               onChange={(v) => void setStatus(task, v)}
               options={['open', 'in-progress', 'done', 'cancelled'].map((x) => ({ value: x, label: t(`task.status_${x}`) }))} />
           ) },
@@ -265,7 +265,7 @@ function IncidentTimeline(props: { incident: Incident }) {
   };
   return (
     <>
-      {props.incident.can_change && (
+      {props.incident.can_work && (
         <Form form={form} name="timeline" layout="inline" style={{ marginBottom: 16, rowGap: 8 }} initialValues={{ happened_at: dayjs() }} onFinish={() => void add()}>
           <Form.Item name="happened_at" label={t('timeline.happenedAt')} rules={[{ required: true, message: t('validation.required') }]}>
             <DatePicker showTime format="DD/MM/YYYY HH:mm" />
@@ -406,6 +406,120 @@ function Obligations(props: { incident: Incident; onRecorded: () => void }) {
   );
 }
 
+type Share = Schemas['Share'];
+type Statement = Schemas['Statement'];
+type Target = Schemas['ShareTarget'];
+
+// Sharing with coordinators and the response team, the spokesperson and public statements (§2.1 d, f).
+function Communication(props: { incident: Incident; me: Me; onChanged: (i?: Incident) => void; reload: () => void }) {
+  const { t } = useTranslation();
+  const i = props.incident;
+  const owner = i.can_change;
+  const mayShare = owner && can(props.me, 'incident.share');
+  const shares = useQuery({ queryKey: ['incident', i.id, 'shares', i.version], queryFn: () => api<{ items: Share[] }>('GET', `/api/v1/incidents/${i.id}/shares`) });
+  const targets = useQuery({ queryKey: ['share-targets'], enabled: mayShare, queryFn: () => api<{ items: Target[] }>('GET', '/api/v1/share-targets') });
+  const statements = useQuery({ queryKey: ['incident', i.id, 'statements', i.version], queryFn: () => api<{ items: Statement[] }>('GET', `/api/v1/incidents/${i.id}/statements`) });
+  const users = useQuery({ queryKey: ['users', 'all'], enabled: owner, queryFn: () => api<{ items: Schemas['User'][] }>('GET', '/api/v1/users?limit=1000') });
+  const [shareForm] = Form.useForm();
+  const [statementForm] = Form.useForm();
+  const orgName = (id: string) => targets.data?.items.find((o) => o.id === id)?.name ?? (id === i.organization_id ? i.organization_name : id);
+  const share = async () => {
+    try {
+      const v = await shareForm.validateFields();
+      await api('POST', `/api/v1/incidents/${i.id}/shares`, { organization_id: v.organization_id, parts: v.parts ?? [], purpose: v.purpose ?? '' });
+      shareForm.resetFields();
+      props.onChanged();
+    } catch (err) {
+      if (!isFormCheck(err)) showError(err, shareForm);
+    }
+  };
+  const revoke = async (x: Share) => {
+    try {
+      await api('POST', `/api/v1/incidents/${i.id}/shares/${x.id}/revoke`);
+      props.onChanged();
+    } catch (err) {
+      showError(err);
+    }
+  };
+  const setSpokesperson = async (id: string | null) => {
+    try {
+      props.onChanged(await api<Incident>('PATCH', `/api/v1/incidents/${i.id}`, { spokesperson_id: id }, { ifMatch: i.version }));
+    } catch (err) {
+      onWriteError(err, t, props.reload);
+    }
+  };
+  const addStatement = async () => {
+    try {
+      const v = await statementForm.validateFields();
+      await api('POST', `/api/v1/incidents/${i.id}/statements`, { text: v.text, channel: v.channel, approved_by: v.approved_by,
+        published_at: (v.published_at as Dayjs).toISOString() });
+      statementForm.resetFields();
+      props.onChanged();
+    } catch (err) {
+      if (!isFormCheck(err)) showError(err, statementForm);
+    }
+  };
+  const parts = ['tasks', 'timeline', 'observables', 'evidence'];
+  return (
+    <Space direction="vertical" size="large" style={{ width: '100%' }}>
+      <Card size="small" title={t('share.title')}>
+        <Table<Share> rowKey="id" size="small" dataSource={shares.data?.items ?? []} pagination={false}
+          columns={[
+            { title: t('share.organization'), dataIndex: 'organization_id', render: orgName },
+            { title: t('share.parts'), dataIndex: 'parts', render: (p: string[]) => [t('share.part_summary'), ...p.map((x) => t(`share.part_${x}`))].join(', ') },
+            { title: t('share.purpose'), dataIndex: 'purpose' },
+            { title: t('share.since'), dataIndex: 'granted_at', render: showTime },
+            { title: t('share.revokedAt'), dataIndex: 'revoked_at', render: (r: string | null) => (r ? showTime(r) : <Tag color="green">{t('share.active')}</Tag>) },
+            { title: '', key: 'act', render: (_: unknown, x) => mayShare && !x.revoked_at && <Button danger onClick={() => void revoke(x)}>{t('share.revoke')}</Button> },
+          ]} />
+        {mayShare && (
+          <Form form={shareForm} name="share" layout="inline" style={{ marginTop: 16, rowGap: 8 }} onFinish={() => void share()}
+            initialValues={{ parts: ['tasks', 'timeline'] }}>
+            <Form.Item name="organization_id" label={t('share.organization')} rules={[{ required: true, message: t('validation.required') }]}>
+              <Select style={{ width: 360 }} options={targets.data?.items.map((o) => ({ value: o.id, label: o.name }))} />
+            </Form.Item>
+            <Form.Item name="parts" label={t('share.parts')}>
+              <Checkbox.Group options={parts.map((x) => ({ value: x, label: t(`share.part_${x}`) }))} />
+            </Form.Item>
+            <Form.Item name="purpose" label={t('share.purpose')}><Input style={{ width: 260 }} /></Form.Item>
+            <Button type="primary" htmlType="submit">{t('share.add')}</Button>
+          </Form>
+        )}
+      </Card>
+      <Card size="small" title={t('statement.title')}>
+        <Space style={{ marginBottom: 16 }}>
+          <Typography.Text strong>{t('statement.spokesperson')}:</Typography.Text>
+          <Select style={{ width: 300 }} allowClear disabled={!owner} value={i.spokesperson_id ?? undefined} aria-label={t('statement.spokesperson')}
+            onChange={(v) => void setSpokesperson(v ?? null)}
+            options={(users.data?.items ?? (i.spokesperson_id ? [{ id: i.spokesperson_id, display_name: i.spokesperson_id }] : []))
+              .map((u) => ({ value: u.id, label: u.display_name }))} />
+        </Space>
+        <Table<Statement> rowKey="id" size="small" dataSource={statements.data?.items ?? []} pagination={false}
+          columns={[
+            { title: t('statement.publishedAt'), dataIndex: 'published_at', render: showTime },
+            { title: t('statement.channel'), dataIndex: 'channel' },
+            { title: t('statement.text'), dataIndex: 'text' },
+            { title: t('statement.approvedBy'), dataIndex: 'approved_by' },
+          ]} />
+        {owner && (
+          <Form form={statementForm} name="statement" layout="vertical" style={{ marginTop: 16 }} initialValues={{ published_at: dayjs() }}
+            onFinish={() => void addStatement()}>
+            <Form.Item name="text" label={t('statement.text')} rules={[{ required: true, message: t('validation.required') }]}><Input.TextArea rows={2} /></Form.Item>
+            <Space wrap>
+              <Form.Item name="channel" label={t('statement.channel')} rules={[{ required: true, message: t('validation.required') }]}><Input style={{ width: 240 }} /></Form.Item>
+              <Form.Item name="published_at" label={t('statement.publishedAt')} rules={[{ required: true, message: t('validation.required') }]}>
+                <DatePicker showTime format="DD/MM/YYYY HH:mm" />
+              </Form.Item>
+              <Form.Item name="approved_by" label={t('statement.approvedBy')} rules={[{ required: true, message: t('validation.required') }]}><Input style={{ width: 240 }} /></Form.Item>
+            </Space>
+            <Button htmlType="submit">{t('statement.add')}</Button>
+          </Form>
+        )}
+      </Card>
+    </Space>
+  );
+}
+
 function History(props: { incident: Incident }) {
   const { t } = useTranslation();
   const id = props.incident.id;
@@ -458,6 +572,7 @@ export function IncidentPage(props: { me: Me }) {
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       {i.is_drill && <Alert type="warning" showIcon message={t('incident.drillBanner')} />}
+      {i.shared_parts && <Alert type="info" showIcon message={`${t('share.sharedBy')} ${i.organization_name}`} />}
       <Card title={<Space wrap><span>{i.reference}</span><span data-testid="incident-title">{i.title}</span><PhaseTag phase={i.phase} />
         <SeriousTag serious={i.serious} /><DrillTag drill={i.is_drill} /></Space>}>
         <Steps size="small" progressDot current={current} status={i.phase === 'dismissed' ? 'error' : undefined}
@@ -487,6 +602,8 @@ export function IncidentPage(props: { me: Me }) {
           { key: 'timeline', label: t('incident.timeline'), children: <IncidentTimeline incident={i} /> },
           { key: 'approvals', label: t('incident.approvals'), children: <Approvals incident={i} me={props.me} onDecided={reload} /> },
           { key: 'obligations', label: t('incident.obligations'), children: <Obligations incident={i} onRecorded={reload} /> },
+          { key: 'communication', label: t('incident.communication'), children: <Communication incident={i} me={props.me} reload={reload}
+            onChanged={(next) => (next ? put(next) : reload())} /> },
           { key: 'history', label: t('incident.history'), children: <History incident={i} /> },
         ]} />
       </Card>

@@ -51,6 +51,8 @@ export function IncidentsPage(props: { me: Me }) {
           { title: t('incident.reference'), dataIndex: 'reference', width: 110 },
           { title: t('incident.name'), dataIndex: 'title',
             render: (v: string, i) => <Space>{v}<SeriousTag serious={i.serious} /><DrillTag drill={i.is_drill} /></Space> },
+          ...(rows.some((i) => i.organization_id !== props.me.organization.id && i.shared_parts)
+            ? [{ title: t('share.organization'), dataIndex: 'organization_name' }] : []),
           { title: t('incident.phase'), dataIndex: 'phase', render: (p: string) => <PhaseTag phase={p} /> },
           { title: t('incident.scenario'), dataIndex: 'scenario', render: (s: string | null) => nameOf(taxonomy.data?.scenarios, s) },
           { title: t('incident.severity'), dataIndex: 'severity', render: (s: string | null) => nameOf(taxonomy.data?.severities, s) },
