@@ -552,6 +552,82 @@ Result<http::Response> record_submission(Ctx& c) {
   return json_response(201, submission_json(*r));
 }
 
+// ---- observables ----
+
+boost::json::object observable_json(const service::ObservableView& v) {
+  const auto& o = v.observable;
+  boost::json::array seen;
+  for (const auto& x : v.sightings)
+    seen.push_back({{"incident_id", x.incident.str()}, {"organization_id", x.organization.str()}, {"reference", x.reference},
+                    {"title", x.title}});
+  return {{"id", o.id.str()},
+          {"incident_id", o.incident.str()},
+          {"kind", o.kind},
+          {"value", o.value},
+          {"original", o.original},
+          {"tlp", o.tlp},
+          {"tags", strings(o.tags)},
+          {"is_ioc", o.is_ioc},
+          {"note", o.note},
+          {"created_by", id_or_null(o.created_by)},
+          {"created_at", format_rfc3339(o.created_at)},
+          {"sightings", std::move(seen)}};
+}
+
+service::ObservableInput observable_input(const Ctx& c) {
+  service::ObservableInput in;
+  in.kind = body_string(c, "kind");
+  in.value = body_string(c, "value");
+  in.tlp = body_string(c, "tlp");
+  if (c.body.contains("tags")) in.tags = body_strings(c, "tags");
+  in.is_ioc = body_bool(c, "is_ioc");
+  in.note = body_string(c, "note");
+  return in;
+}
+
+Result<service::ObservableId> path_observable(const Ctx& c) {
+  auto id = service::ObservableId::parse(c.req.path_param("observable_id").value_or(""));
+  if (!id) return Error("not_found");
+  return *id;
+}
+
+Result<http::Response> list_observables(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto list = c.services.incidents.observables(c.who(), *id);
+  if (!list) return list.error();
+  boost::json::array items;
+  for (const auto& v : *list) items.push_back(observable_json(v));
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+Result<http::Response> add_observable(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto v = c.services.incidents.add_observable(c.who(), *id, observable_input(c), c.meta);
+  if (!v) return v.error();
+  return json_response(201, observable_json(*v));
+}
+
+Result<http::Response> update_observable(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto oid = path_observable(c);
+  if (!oid) return oid.error();
+  auto v = c.services.incidents.update_observable(c.who(), *id, *oid, observable_input(c), c.meta);
+  if (!v) return v.error();
+  return json_response(200, observable_json(*v));
+}
+
+Result<http::Response> delete_observable(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto oid = path_observable(c);
+  if (!oid) return oid.error();
+  KHIEN_TRY(c.services.incidents.delete_observable(c.who(), *id, *oid, c.meta));
+  return no_content();
+}
+
 // ---- sharing and statements ----
 
 boost::json::object share_json(const service::Share& x) {
@@ -670,6 +746,10 @@ void add_incident_routes(std::vector<RouteSpec>& r) {
   r.push_back({"GET", "/api/v1/incidents/{id}/statements", list_statements});
   r.push_back({"POST", "/api/v1/incidents/{id}/statements", add_statement});
   r.push_back({"GET", "/api/v1/share-targets", share_targets});
+  r.push_back({"GET", "/api/v1/incidents/{id}/observables", list_observables});
+  r.push_back({"POST", "/api/v1/incidents/{id}/observables", add_observable});
+  r.push_back({"PATCH", "/api/v1/incidents/{id}/observables/{observable_id}", update_observable});
+  r.push_back({"DELETE", "/api/v1/incidents/{id}/observables/{observable_id}", delete_observable});
 }
 
 }  // namespace khien::api

@@ -20,6 +20,7 @@ using ApprovalId = Id<struct ApprovalTag>;
 using SubmissionId = Id<struct SubmissionTag>;
 using ShareId = Id<struct ShareTag>;
 using StatementId = Id<struct StatementTag>;
+using ObservableId = Id<struct ObservableTag>;
 
 // An information system of the inventory (a minimal one; extended by the inventory issue).
 struct InformationSystem {
@@ -187,6 +188,28 @@ struct PublicStatement {
   std::string approved_by;
   std::optional<UserId> created_by;
   Timestamp created_at;
+};
+
+struct Observable {
+  ObservableId id;
+  IncidentId incident;
+  std::string kind;      // domain::ObservableKind name
+  std::string value;     // canonical
+  std::string original;  // as entered
+  std::string tlp = "amber";
+  std::vector<std::string> tags;
+  bool is_ioc = false;
+  std::string note;
+  std::optional<UserId> created_by;
+  Timestamp created_at;
+};
+
+// Another incident where the same observable was seen.
+struct Sighting {
+  IncidentId incident;
+  OrgId organization;
+  std::string reference;
+  std::string title;
 };
 
 struct IncidentFilter {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "domain/observable.h"
 #include "service/audit_trail.h"
 #include "service/organizations.h"
 
@@ -1079,6 +1080,128 @@ Result<PublicStatement> Incidents::add_statement(const Principal& p, IncidentId 
     return {};
   }));
   return s;
+}
+
+// ---- observables ----
+
+namespace {
+boost::json::object observable_facts(const Observable& o) {
+  return {{"incident_id", o.incident.str()}, {"kind", o.kind}, {"value", o.value}, {"original", o.original},
+          {"tlp", o.tlp}, {"tags", json_list(o.tags)}, {"is_ioc", o.is_ioc}, {"note", o.note}};
+}
+
+std::vector<Sighting> sightings_for(Tx& tx, const Principal& p, const Observable& o) {
+  return tx.sightings(o.kind, o.value, o.incident, {p.tenant}, tx.shared_with(p.tenant));
+}
+}  // namespace
+
+Status Incidents::apply_observable(Observable& o, const ObservableInput& in) const {
+  std::vector<FieldError> errors;
+  if (in.tlp) {
+    if (catalog_.taxonomy.has_tlp(*in.tlp)) o.tlp = *in.tlp;
+    else errors.push_back({"tlp", "not_found", *in.tlp});
+  }
+  if (in.tags) {
+    o.tags.clear();
+    for (const auto& t : *in.tags)
+      if (!t.empty() && std::find(o.tags.begin(), o.tags.end(), t) == o.tags.end()) o.tags.push_back(t);
+  }
+  if (in.is_ioc) o.is_ioc = *in.is_ioc;
+  if (in.note) o.note = *in.note;
+  if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
+  return {};
+}
+
+Result<std::vector<ObservableView>> Incidents::observables(const Principal& p, IncidentId id) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  std::vector<ObservableView> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    KHIEN_TRY(load(tx, p, id, Need::kRead, "observables"));
+    for (auto& o : tx.list_observables(id)) {
+      auto seen = sightings_for(tx, p, o);
+      out.push_back({std::move(o), std::move(seen)});
+    }
+    return {};
+  }));
+  return out;
+}
+
+Result<ObservableView> Incidents::add_observable(const Principal& p, IncidentId id, const ObservableInput& in,
+                                                 const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  const auto kind = domain::parse_observable_kind(in.kind.value_or(""));
+  if (!kind) return validation_error("kind", "enum");
+  auto value = domain::normalize_observable(*kind, in.value.value_or(""));
+  if (!value) return value.error();
+  ObservableView out;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kWork, "observables");
+    if (!a) return a.error();
+    Observable o;
+    o.incident = id;
+    o.kind = std::string(domain::observable_kind_name(*kind));
+    o.value = *value;
+    o.original = *in.value;
+    o.created_by = p.user;
+    o.created_at = clock_.now();
+    KHIEN_TRY(apply_observable(o, in));
+    for (const auto& existing : tx.list_observables(id))
+      if (existing.kind == o.kind && existing.value == o.value) return validation_error("value", "taken", o.value);
+    o.id = tx.insert_observable(o);
+    AuditEvent e = event_by(p, "incident.observable.create", "observable", o.id.str());
+    e.organization = a->incident.organization;
+    e.changes = observable_facts(o);
+    record(tx, clock_, meta, std::move(e));
+    out.sightings = sightings_for(tx, p, o);
+    out.observable = std::move(o);
+    return {};
+  }));
+  return out;
+}
+
+Result<ObservableView> Incidents::update_observable(const Principal& p, IncidentId id, ObservableId observable,
+                                                    const ObservableInput& in, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  if (in.kind || in.value) return validation_error(in.kind ? "kind" : "value", "unknown_field", "add a new observable instead");
+  ObservableView out;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kWork, "observables");
+    if (!a) return a.error();
+    auto list = tx.list_observables(id);
+    auto it = std::find_if(list.begin(), list.end(), [&](const Observable& o) { return o.id == observable; });
+    if (it == list.end()) return Error("not_found");
+    Observable o = *it;
+    const auto before = observable_facts(o);
+    KHIEN_TRY(apply_observable(o, in));
+    tx.update_observable(o);
+    AuditEvent e = event_by(p, "incident.observable.update", "observable", o.id.str());
+    e.organization = a->incident.organization;
+    const auto after = observable_facts(o);
+    for (const auto& [k, v] : after)
+      if (before.at(k) != v) note_change(e.changes, k, before.at(k), v);
+    e.changes["incident_id"] = id.str();
+    record(tx, clock_, meta, std::move(e));
+    out.sightings = sightings_for(tx, p, o);
+    out.observable = std::move(o);
+    return {};
+  }));
+  return out;
+}
+
+Status Incidents::delete_observable(const Principal& p, IncidentId id, ObservableId observable, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  return store_.write([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kOwn);
+    if (!a) return a.error();
+    auto list = tx.list_observables(id);
+    auto it = std::find_if(list.begin(), list.end(), [&](const Observable& o) { return o.id == observable; });
+    if (it == list.end()) return Error("not_found");
+    tx.delete_observable(observable);
+    AuditEvent e = event_by(p, "incident.observable.delete", "observable", observable.str());
+    e.changes = observable_facts(*it);  // what was removed stays in the audit log
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  });
 }
 
 }  // namespace khien::service

@@ -136,6 +136,20 @@ struct ShareInput {
   std::string purpose;
 };
 
+struct ObservableInput {
+  std::optional<std::string> kind;   // required when adding
+  std::optional<std::string> value;  // required when adding
+  std::optional<std::string> tlp;
+  std::optional<std::vector<std::string>> tags;
+  std::optional<bool> is_ioc;
+  std::optional<std::string> note;
+};
+
+struct ObservableView {
+  Observable observable;
+  std::vector<Sighting> sightings;  // the same value in other incidents the caller may see
+};
+
 struct StatementInput {
   std::string text;
   std::string channel;
@@ -223,6 +237,12 @@ class Incidents {
   // of the response network, and the caller's own ancestors.
   Result<std::vector<Organization>> share_targets(const Principal& p);
 
+  Result<std::vector<ObservableView>> observables(const Principal& p, IncidentId id);
+  Result<ObservableView> add_observable(const Principal& p, IncidentId id, const ObservableInput& in, const RequestMeta& meta);
+  Result<ObservableView> update_observable(const Principal& p, IncidentId id, ObservableId observable,
+                                           const ObservableInput& in, const RequestMeta& meta);
+  Status delete_observable(const Principal& p, IncidentId id, ObservableId observable, const RequestMeta& meta);
+
   Result<std::vector<PublicStatement>> statements(const Principal& p, IncidentId id);
   Result<PublicStatement> add_statement(const Principal& p, IncidentId id, const StatementInput& in, const RequestMeta& meta);
 
@@ -233,6 +253,7 @@ class Incidents {
   IncidentView view(Tx& tx, const Principal& p, Incident incident, std::optional<Share> share = {});
   Status validate(Tx& tx, const Principal& p, const Incident& incident);
   void derive(Tx& tx, Incident& incident);
+  Status apply_observable(Observable& o, const ObservableInput& in) const;
   void create_playbook_tasks(Tx& tx, const Principal& p, const Incident& incident);
   void add_entry(Tx& tx, const Principal& p, const Incident& incident, std::string kind, std::string text,
                  std::optional<Timestamp> happened_at = {});

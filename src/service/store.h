@@ -114,6 +114,16 @@ class IncidentRecords {
   // Incidents with an active share to `organization`.
   virtual std::vector<IncidentId> shared_with(OrgId organization) = 0;
 
+  virtual ObservableId insert_observable(const Observable& o) = 0;
+  virtual void update_observable(const Observable& o) = 0;
+  virtual void delete_observable(ObservableId id) = 0;
+  virtual std::vector<Observable> list_observables(IncidentId incident) = 0;
+  // Other incidents with an observable of this kind and value, among `organizations`' own
+  // incidents and `also`.
+  virtual std::vector<Sighting> sightings(const std::string& kind, const std::string& value, IncidentId except,
+                                          const std::vector<OrgId>& organizations,
+                                          const std::vector<IncidentId>& also) = 0;
+
   virtual StatementId insert_statement(const PublicStatement& s) = 0;
   virtual std::vector<PublicStatement> list_statements(IncidentId incident) = 0;
 };

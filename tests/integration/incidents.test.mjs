@@ -104,7 +104,10 @@ test('an incident goes from a staff report to closed, with one loop back and an 
   incident = await patchOk(responder, incident, { beyond_capacity: true });
   assert.equal(incident.serious, true);
   assert.equal(incident.approval_needed, true);
-  assert.equal(obligation(incident, 'initial-report').status, 'overdue', 'Mẫu 03 is owed immediately');
+  const initial = obligation(incident, 'initial-report');
+  assert.equal(initial.due, 'immediately', 'Mẫu 03 is owed immediately');
+  assert.ok(['pending', 'overdue'].includes(initial.status));
+  assert.ok(initial.due_at);
   assert.ok(obligation(incident, 'serious-upgrade-proposal'));
 
   // Choosing the scenario opened the playbook's tasks for this phase and the next.
@@ -301,4 +304,44 @@ test('a spokesperson is named and every public statement is logged', async () =>
   assert.equal(r.status, 201, r.text);
   r = await staff.get(`/api/v1/incidents/${incident.id}/statements`);
   assert.equal(r.json.items.length, 1);
+});
+
+test('observables are normalised, deduplicated, and seen across the incidents a user may see', async () => {
+  const first = (await responder.post('/api/v1/incidents', { title: 'Thư lừa đảo giả mạo Sở Tài chính', scenario: 'phishing', severity: 'medium' })).json;
+  const second = (await responder.post('/api/v1/incidents', { title: 'Tài khoản thư điện tử bị chiếm quyền', scenario: 'unauthorised-access', severity: 'high' })).json;
+  let r = await responder.post(`/api/v1/incidents/${first.id}/observables`, { kind: 'url', value: 'hxxps://Dang-Nhap[.]Example[.]com/login', is_ioc: true, tags: ['phishing'] });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.value, 'https://dang-nhap.example.com/login');
+  assert.equal(r.json.original, 'hxxps://Dang-Nhap[.]Example[.]com/login');
+  r = await responder.post(`/api/v1/incidents/${first.id}/observables`, { kind: 'url', value: 'https://dang-nhap.example.com/login' });
+  assert.equal(r.status, 400, 'the same thing twice is refused');
+  assert.equal(r.json.errors[0].code, 'taken');
+  r = await responder.post(`/api/v1/incidents/${first.id}/observables`, { kind: 'ip', value: '300.1.1.1' });
+  assert.equal(r.status, 400);
+  assert.equal(r.json.errors[0].field, 'value');
+  r = await responder.post(`/api/v1/incidents/${first.id}/observables`, { kind: 'domain', value: 'xâydựng-khanhhoa[.]vn' });
+  assert.equal(r.status, 201, r.text);
+  assert.match(r.json.value, /^xn--/);
+
+  r = await responder.post(`/api/v1/incidents/${second.id}/observables`, { kind: 'url', value: 'https://DANG-NHAP.example.com/login' });
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual(r.json.sightings.map((x) => x.incident_id), [first.id], 'seen in the first incident');
+
+  // Another agency with the same value sees only its own incidents.
+  const theirs = (await otherAgency.post('/api/v1/incidents', { title: 'Phishing', scenario: 'phishing', severity: 'low' })).json;
+  r = await otherAgency.post(`/api/v1/incidents/${theirs.id}/observables`, { kind: 'url', value: 'https://dang-nhap.example.com/login' });
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual(r.json.sightings, []);
+
+  r = await responder.get(`/api/v1/incidents/${first.id}/observables`);
+  const url = r.json.items.find((o) => o.kind === 'url');
+  assert.deepEqual(url.sightings.map((x) => x.incident_id), [second.id]);
+  r = await responder.patch(`/api/v1/incidents/${first.id}/observables/${url.id}`, { tags: ['phishing', 'credential-harvesting'], note: 'Trang giả mạo cổng thư điện tử' });
+  assert.equal(r.status, 200, r.text);
+  r = await responder.get('/api/v1/incidents?q=gia%20mao%20cong%20thu');
+  assert.ok(r.json.items.some((i) => i.id === first.id), 'observable notes are searchable');
+  r = await responder.delete(`/api/v1/incidents/${first.id}/observables/${url.id}`);
+  assert.equal(r.status, 204, r.text);
+  r = await officer.get(`/api/v1/audit?action=incident.observable.delete&limit=5`);
+  assert.equal(r.json.items[0].changes.value, 'https://dang-nhap.example.com/login');
 });

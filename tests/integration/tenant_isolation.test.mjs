@@ -92,6 +92,18 @@ const factories = {
       return { status: r.status, json: r.json.items.find((a) => a.id === approval_id) };
     },
   },
+  observable: {
+    async create(n) {
+      const id = await factories.incident.create(`observable-${n}`);
+      const r = await b.post(`/api/v1/incidents/${id}/observables`, { kind: 'domain', value: `b${n}.example.com` });
+      assert.equal(r.status, 201, r.text);
+      return { id, observable_id: r.json.id };
+    },
+    read: async ({ id, observable_id }) => {
+      const r = await b.get(`/api/v1/incidents/${id}/observables`);
+      return { status: r.status, json: r.json.items.find((x) => x.id === observable_id) };
+    },
+  },
   share: {
     async create(n) {
       const id = await factories.incident.create(`share-${n}`);
@@ -153,7 +165,7 @@ function sampleBody(schema) {
 }
 
 function sampleValue(name, p) {
-  if (p.enum) return name === 'role' ? 'administrator' : name === 'kind' ? 'unit' : p.enum[0];
+  if (p.enum) return name === 'role' ? 'administrator' : name === 'kind' && p.enum.includes('unit') ? 'unit' : p.enum[0];
   const type = Array.isArray(p.type) ? p.type.find((t) => t !== 'null') : p.type;
   if (type === 'boolean') return true;
   if (type === 'integer') return p.minimum ?? 1;
@@ -163,6 +175,7 @@ function sampleValue(name, p) {
   if (name === 'slug') return 'intruder-a';
   if (name.includes('password')) return 'Intruder-Password-2026';
   if (name === 'code' || name === 'totp') return '123456';
+  if (name === 'value') return '203.0.113.7';
   if (type === 'array') return [sampleValue(name, resolve(p.items ?? {}))];
   if (p.pattern === '^[a-z0-9_-]+$') return 'intruder';
   return 'Intruder';

@@ -691,4 +691,83 @@ std::vector<PublicStatement> SqliteIncidentTables::list_statements(IncidentId in
   return out;
 }
 
+// ---- observables ----
+
+ObservableId SqliteIncidentTables::insert_observable(const Observable& o) {
+  db_.prepare("INSERT INTO observables (incident_id, kind, value, original, tlp, tags, is_ioc, note, created_by, created_at) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?)")
+      .bind(1, o.incident.value())
+      .bind(2, o.kind)
+      .bind(3, o.value)
+      .bind(4, o.original)
+      .bind(5, o.tlp)
+      .bind(6, json_list(o.tags))
+      .bind(7, o.is_ioc)
+      .bind(8, o.note)
+      .bind(9, opt_id(o.created_by))
+      .bind(10, to_unix_ms(o.created_at))
+      .run();
+  return ObservableId(db_.last_insert_id());
+}
+
+void SqliteIncidentTables::update_observable(const Observable& o) {
+  db_.prepare("UPDATE observables SET tlp = ?, tags = ?, is_ioc = ?, note = ? WHERE id = ?")
+      .bind(1, o.tlp)
+      .bind(2, json_list(o.tags))
+      .bind(3, o.is_ioc)
+      .bind(4, o.note)
+      .bind(5, o.id.value())
+      .run();
+}
+
+void SqliteIncidentTables::delete_observable(ObservableId id) {
+  db_.prepare("DELETE FROM observables WHERE id = ?").bind(1, id.value()).run();
+}
+
+std::vector<Observable> SqliteIncidentTables::list_observables(IncidentId incident) {
+  auto& s = db_.prepare(
+      "SELECT id, kind, value, original, tlp, tags, is_ioc, note, created_by, created_at FROM observables "
+      "WHERE incident_id = ? ORDER BY id");
+  s.bind(1, incident.value());
+  std::vector<Observable> out;
+  while (s.step()) {
+    Observable o;
+    o.id = ObservableId(s.integer(0));
+    o.incident = incident;
+    o.kind = s.text(1);
+    o.value = s.text(2);
+    o.original = s.text(3);
+    o.tlp = s.text(4);
+    o.tags = read_list(s.text(5));
+    o.is_ioc = s.integer(6) != 0;
+    o.note = s.text(7);
+    o.created_by = read_id<UserId>(s, 8);
+    o.created_at = from_unix_ms(s.integer(9));
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+std::vector<Sighting> SqliteIncidentTables::sightings(const std::string& kind, const std::string& value, IncidentId except,
+                                                     const std::vector<OrgId>& organizations,
+                                                     const std::vector<IncidentId>& also) {
+  std::string sql =
+      "SELECT DISTINCT i.id, i.organization_id, i.year, i.number, i.title FROM observables o "
+      "JOIN incidents i ON i.id = o.incident_id WHERE o.kind = ? AND o.value = ? AND i.id != ? AND (i.organization_id IN (" +
+      marks(organizations.size()) + ")";
+  if (!also.empty()) sql += " OR i.id IN (" + marks(also.size()) + ")";
+  sql += ") ORDER BY i.id DESC LIMIT 50";
+  auto& s = db_.prepare(sql);
+  int n = 1;
+  s.bind(1, kind).bind(2, value).bind(3, except.value());
+  n = 4;
+  for (OrgId o : organizations) s.bind(n++, o.value());
+  for (IncidentId i : also) s.bind(n++, i.value());
+  std::vector<Sighting> out;
+  while (s.step())
+    out.push_back({IncidentId(s.integer(0)), OrgId(s.integer(1)),
+                   fmt::format("{}-{:04}", s.integer(2), s.integer(3)), s.text(4)});
+  return out;
+}
+
 }  // namespace khien::store

@@ -44,6 +44,14 @@ class SqliteIncidentTables : public virtual service::SystemRecords, public virtu
   std::vector<service::Share> list_shares(service::IncidentId incident) override;
   std::vector<service::IncidentId> shared_with(OrgId organization) override;
 
+  service::ObservableId insert_observable(const service::Observable& o) override;
+  void update_observable(const service::Observable& o) override;
+  void delete_observable(service::ObservableId id) override;
+  std::vector<service::Observable> list_observables(service::IncidentId incident) override;
+  std::vector<service::Sighting> sightings(const std::string& kind, const std::string& value, service::IncidentId except,
+                                           const std::vector<OrgId>& organizations,
+                                           const std::vector<service::IncidentId>& also) override;
+
   service::StatementId insert_statement(const service::PublicStatement& s) override;
   std::vector<service::PublicStatement> list_statements(service::IncidentId incident) override;
 
