@@ -123,6 +123,15 @@ async function walk() {
   await firstTask.getByTitle('Đã xong').waitFor();
   await shot(responder, '04-tasks');
 
+  // An observable entered defanged is kept in its canonical form.
+  await responder.getByRole('tab', { name: 'Dấu hiệu (IOC)' }).click();
+  const observables = responder.locator('.ant-tabs-tabpane-active');
+  await pick(responder, observables, 'Loại', 'URL');
+  await observables.getByLabel('Giá trị').fill('hxxp://Deface-Kit[.]example/shell.php');
+  await observables.getByRole('button', { name: 'Thêm' }).click();
+  await observables.getByText('http://deface-kit.example/shell.php', { exact: true }).waitFor();
+  await shot(responder, '04b-observables');
+
   await step(responder, 'Triển khai ngăn chặn', 'Ngăn chặn');
   await step(responder, 'Xử lý, gỡ bỏ', 'Xử lý, gỡ bỏ');
   await step(responder, 'Khôi phục', 'Khôi phục');

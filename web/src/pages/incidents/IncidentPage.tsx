@@ -6,7 +6,7 @@ import { Alert, Button, Card, Checkbox, Col, DatePicker, Descriptions, Form, Inp
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useParams } from 'react-router-dom';
+import { useNavigate, useParams } from 'react-router-dom';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, type Approval, type Incident, type Me, type Obligation, type Schemas, type Task,
   type TimelineEntry, type Transition } from '../../api/client';
@@ -406,6 +406,77 @@ function Obligations(props: { incident: Incident; onRecorded: () => void }) {
   );
 }
 
+type Observable = Schemas['Observable'];
+const kObservableKinds = ['ip', 'cidr', 'domain', 'url', 'email', 'md5', 'sha1', 'sha256', 'account', 'file-name', 'process', 'registry-key'];
+
+// Observables (IOC): entered as seen (defanged is fine), kept in one canonical form, with the
+// other incidents where the same value was seen.
+function Observables(props: { incident: Incident }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const taxonomy = useTaxonomy();
+  const i = props.incident;
+  const list = useQuery({ queryKey: ['incident', i.id, 'observables'], queryFn: () => api<{ items: Observable[] }>('GET', `/api/v1/incidents/${i.id}/observables`) });
+  const [form] = Form.useForm();
+  const add = async () => {
+    try {
+      const v = await form.validateFields();
+      await api('POST', `/api/v1/incidents/${i.id}/observables`, { kind: v.kind, value: v.value, tlp: v.tlp, is_ioc: !!v.is_ioc,
+        tags: v.tags ?? [], note: v.note ?? '' });
+      form.resetFields(['value', 'note', 'tags']);
+      void list.refetch();
+    } catch (err) {
+      if (!isFormCheck(err)) showError(err, form);
+    }
+  };
+  const remove = async (o: Observable) => {
+    try {
+      await api('DELETE', `/api/v1/incidents/${i.id}/observables/${o.id}`);
+      void list.refetch();
+    } catch (err) {
+      showError(err);
+    }
+  };
+  return (
+    <>
+      {i.can_work && (
+        <Form form={form} name="observable" layout="inline" style={{ marginBottom: 16, rowGap: 8 }} onFinish={() => void add()}
+          initialValues={{ kind: 'ip', tlp: 'amber', is_ioc: true }}>
+          <Form.Item name="kind" label={t('observable.kind')}>
+            <Select style={{ width: 150 }} options={kObservableKinds.map((k) => ({ value: k, label: t(`observable.kind_${k}`) }))} />
+          </Form.Item>
+          <Form.Item name="value" label={t('observable.value')} rules={[{ required: true, message: t('validation.required') }]}>
+            <Input style={{ width: 320 }} placeholder="hxxp://evil[.]example/x" />
+          </Form.Item>
+          <Form.Item name="tlp" label="TLP"><Select style={{ width: 160 }} options={taxonomy.data?.tlp.map((x) => ({ value: x.id, label: x.name }))} /></Form.Item>
+          <Form.Item name="tags" label={t('observable.tags')}><Select mode="tags" style={{ width: 200 }} /></Form.Item>
+          <Form.Item name="is_ioc" valuePropName="checked"><Checkbox>IOC</Checkbox></Form.Item>
+          <Form.Item name="note" label={t('observable.note')}><Input style={{ width: 220 }} /></Form.Item>
+          <Button htmlType="submit">{t('observable.add')}</Button>
+        </Form>
+      )}
+      <Table<Observable> rowKey="id" size="small" loading={list.isPending} dataSource={list.data?.items ?? []} pagination={{ pageSize: 50 }}
+        columns={[
+          { title: t('observable.kind'), dataIndex: 'kind', width: 130, render: (k: string) => t(`observable.kind_${k}`) },
+          { title: t('observable.value'), dataIndex: 'value', render: (v: string, o) => (
+            <Space direction="vertical" size={0}>
+              <Typography.Text code copyable>{v}</Typography.Text>
+              {o.original !== v && <Typography.Text type="secondary">{t('observable.entered')}: {o.original}</Typography.Text>}
+            </Space>) },
+          { title: 'TLP', dataIndex: 'tlp', width: 110, render: (x: string) => nameOf(taxonomy.data?.tlp, x) },
+          { title: t('observable.tags'), dataIndex: 'tags', render: (tags: string[], o) => (
+            <Space wrap>{o.is_ioc && <Tag color="red">IOC</Tag>}{tags.map((x) => <Tag key={x}>{x}</Tag>)}</Space>) },
+          { title: t('observable.note'), dataIndex: 'note' },
+          { title: t('observable.sightings'), dataIndex: 'sightings', render: (seen: Observable['sightings']) => (
+            seen.length === 0 ? '—' : <Space direction="vertical" size={0}>
+              {seen.map((x) => <Typography.Link key={x.incident_id} onClick={() => navigate(`/incidents/${x.incident_id}`)}>{x.reference} {x.title}</Typography.Link>)}
+            </Space>) },
+          { title: '', key: 'act', width: 90, render: (_: unknown, o) => i.can_change && <Button size="small" danger onClick={() => void remove(o)}>{t('observable.remove')}</Button> },
+        ]} />
+    </>
+  );
+}
+
 type Share = Schemas['Share'];
 type Statement = Schemas['Statement'];
 type Target = Schemas['ShareTarget'];
@@ -600,6 +671,7 @@ export function IncidentPage(props: { me: Me }) {
           { key: 'summary', label: t('incident.classification'), children: <Classification incident={i} profile={profile} onSaved={put} reload={reload} /> },
           { key: 'tasks', label: t('incident.tasks'), children: <Tasks incident={i} /> },
           { key: 'timeline', label: t('incident.timeline'), children: <IncidentTimeline incident={i} /> },
+          { key: 'observables', label: t('incident.observables'), children: <Observables incident={i} /> },
           { key: 'approvals', label: t('incident.approvals'), children: <Approvals incident={i} me={props.me} onDecided={reload} /> },
           { key: 'obligations', label: t('incident.obligations'), children: <Obligations incident={i} onRecorded={reload} /> },
           { key: 'communication', label: t('incident.communication'), children: <Communication incident={i} me={props.me} reload={reload}
