@@ -628,6 +628,139 @@ Result<http::Response> delete_observable(Ctx& c) {
   return no_content();
 }
 
+// ---- follow-up actions and duplicates ----
+
+boost::json::object followup_json(const service::Followup& f) {
+  return {{"id", f.id.str()},
+          {"incident_id", f.incident.str()},
+          {"action", f.action},
+          {"owner_id", id_or_null(f.owner)},
+          {"owner_name", f.owner_name},
+          {"due_at", time_or_null(f.due_at)},
+          {"status", f.status},
+          {"done_at", time_or_null(f.done_at)},
+          {"created_at", format_rfc3339(f.created_at)},
+          {"updated_at", format_rfc3339(f.updated_at)}};
+}
+
+Result<service::FollowupInput> followup_input(const Ctx& c) {
+  service::FollowupInput in;
+  in.action = body_string(c, "action");
+  if (auto o = body_string(c, "owner_id")) {
+    auto id = UserId::parse(*o);
+    if (!id) return validation_error("owner_id", "not_found");
+    in.owner = std::optional<UserId>(*id);
+  } else if (has_null(c, "owner_id")) {
+    in.owner = std::optional<UserId>();
+  }
+  in.owner_name = body_string(c, "owner_name");
+  auto due = body_time(c, "due_at");
+  if (!due) return due.error();
+  if (*due || has_null(c, "due_at")) in.due_at = *due;
+  in.status = body_string(c, "status");
+  return in;
+}
+
+Result<http::Response> list_followups(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto list = c.services.incidents.followups(c.who(), *id);
+  if (!list) return list.error();
+  boost::json::array items;
+  for (const auto& f : *list) items.push_back(followup_json(f));
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+Result<http::Response> open_followups(Ctx& c) {
+  auto list = c.services.incidents.open_followups(c.who());
+  if (!list) return list.error();
+  boost::json::array items;
+  for (const auto& f : *list) items.push_back(followup_json(f));
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+Result<http::Response> add_followup(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto in = followup_input(c);
+  if (!in) return in.error();
+  auto f = c.services.incidents.add_followup(c.who(), *id, *in, c.meta);
+  if (!f) return f.error();
+  return json_response(201, followup_json(*f));
+}
+
+Result<http::Response> update_followup(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto fid = service::FollowupId::parse(c.req.path_param("followup_id").value_or(""));
+  if (!fid) return Error("not_found");
+  auto in = followup_input(c);
+  if (!in) return in.error();
+  auto f = c.services.incidents.update_followup(c.who(), *id, *fid, *in, c.meta);
+  if (!f) return f.error();
+  return json_response(200, followup_json(*f));
+}
+
+Result<http::Response> merge_incident(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto version = if_match(c);
+  if (!version) return version.error();
+  auto into = IncidentId::parse(*body_string(c, "into_id"));
+  if (!into) return validation_error("into_id", "not_found");
+  auto v = c.services.incidents.merge(c.who(), *id, *version, *into, c.meta);
+  if (!v) return v.error();
+  return with_etag(json_response(200, incident_json(c, *v)), v->incident.version);
+}
+
+// ---- statistics ----
+
+boost::json::object counts(const std::map<std::string, int>& m) {
+  boost::json::object o;
+  for (const auto& [k, v] : m) o[k] = v;
+  return o;
+}
+
+boost::json::object duration_json(const service::DurationSummary& d) {
+  return {{"count", d.count},
+          {"mean_minutes", d.mean ? boost::json::value(*d.mean) : nullptr},
+          {"median_minutes", d.median ? boost::json::value(*d.median) : nullptr}};
+}
+
+Result<http::Response> incident_stats(Ctx& c) {
+  const Timestamp now = std::chrono::time_point_cast<Milliseconds>(std::chrono::system_clock::now());
+  Timestamp from = now - std::chrono::days(365);
+  Timestamp to = now + std::chrono::minutes(1);
+  for (auto [name, target] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
+    if (auto v = c.query(name)) {
+      auto t = parse_rfc3339(*v);
+      if (!t) return validation_error(name, "pattern", "RFC 3339");
+      *target = *t;
+    }
+  }
+  const bool drills = c.query("drills").value_or("false") == "true";
+  auto s = c.services.statistics.incidents(c.who(), from, to, drills);
+  if (!s) return s.error();
+  boost::json::object orgs;
+  for (const auto& [org, n] : s->by_organization) orgs[org.str()] = n;
+  return json_response(200, boost::json::object{{"from", format_rfc3339(from)},
+                                                {"to", format_rfc3339(to)},
+                                                {"drills_included", drills},
+                                                {"total", s->total},
+                                                {"serious", s->serious},
+                                                {"open", s->open},
+                                                {"loop_backs", s->loop_backs},
+                                                {"by_scenario", counts(s->by_scenario)},
+                                                {"by_cause", counts(s->by_cause)},
+                                                {"by_severity", counts(s->by_severity)},
+                                                {"by_phase", counts(s->by_phase)},
+                                                {"by_month", counts(s->by_month)},
+                                                {"by_organization", std::move(orgs)},
+                                                {"time_to_detect", duration_json(s->time_to_detect)},
+                                                {"time_to_contain", duration_json(s->time_to_contain)},
+                                                {"time_to_recover", duration_json(s->time_to_recover)}});
+}
+
 // ---- sharing and statements ----
 
 boost::json::object share_json(const service::Share& x) {
@@ -746,6 +879,12 @@ void add_incident_routes(std::vector<RouteSpec>& r) {
   r.push_back({"GET", "/api/v1/incidents/{id}/statements", list_statements});
   r.push_back({"POST", "/api/v1/incidents/{id}/statements", add_statement});
   r.push_back({"GET", "/api/v1/share-targets", share_targets});
+  r.push_back({"GET", "/api/v1/incidents/{id}/followups", list_followups});
+  r.push_back({"POST", "/api/v1/incidents/{id}/followups", add_followup});
+  r.push_back({"PATCH", "/api/v1/incidents/{id}/followups/{followup_id}", update_followup});
+  r.push_back({"GET", "/api/v1/followups", open_followups});
+  r.push_back({"POST", "/api/v1/incidents/{id}/merge", merge_incident});
+  r.push_back({"GET", "/api/v1/stats/incidents", incident_stats});
   r.push_back({"GET", "/api/v1/incidents/{id}/observables", list_observables});
   r.push_back({"POST", "/api/v1/incidents/{id}/observables", add_observable});
   r.push_back({"PATCH", "/api/v1/incidents/{id}/observables/{observable_id}", update_observable});

@@ -298,6 +298,14 @@ int local_year(const RegulatoryProfile& profile, Timestamp t) {
   return static_cast<int>(date::year_month_day{date::floor<date::days>(local)}.year());
 }
 
+std::string local_month(const RegulatoryProfile& profile, Timestamp t) {
+  const auto local = date::locate_zone(profile.time_zone)->to_local(t);
+  const date::year_month_day ymd{date::floor<date::days>(local)};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()));
+  return buf;
+}
+
 std::vector<Obligation> derive_obligations(const RegulatoryProfile& profile, const IncidentConditions& conditions,
                                            const IncidentMoments& moments, const std::vector<Submission>& submissions,
                                            Timestamp now) {

@@ -168,6 +168,8 @@ std::optional<Timestamp> deadline(const RegulatoryProfile& profile, const Deadli
 
 // The calendar year of `t` in the profile's time zone (incidents are numbered per year).
 int local_year(const RegulatoryProfile& profile, Timestamp t);
+// "YYYY-MM" of `t` in the profile's time zone.
+std::string local_month(const RegulatoryProfile& profile, Timestamp t);
 
 // What the incident owes under `profile`, in the profile's order, each with its status at `now`.
 std::vector<Obligation> derive_obligations(const RegulatoryProfile& profile, const IncidentConditions& conditions,

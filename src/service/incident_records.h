@@ -21,6 +21,7 @@ using SubmissionId = Id<struct SubmissionTag>;
 using ShareId = Id<struct ShareTag>;
 using StatementId = Id<struct StatementTag>;
 using ObservableId = Id<struct ObservableTag>;
+using FollowupId = Id<struct FollowupTag>;
 
 // An information system of the inventory (a minimal one; extended by the inventory issue).
 struct InformationSystem {
@@ -74,6 +75,7 @@ struct Incident {
   std::string attack_origin;
   std::optional<UserId> spokesperson;
   int loop_count = 0;
+  std::optional<Timestamp> contained_at;
   std::optional<Timestamp> response_ended_at;
   std::optional<Timestamp> closed_at;
   bool is_drill = false;
@@ -210,6 +212,38 @@ struct Sighting {
   OrgId organization;
   std::string reference;
   std::string title;
+};
+
+// A follow-up action from the lessons learned (plan §2.4), tracked to done even after the
+// incident is closed.
+struct Followup {
+  FollowupId id;
+  IncidentId incident;
+  std::string action;
+  std::optional<UserId> owner;
+  std::string owner_name;
+  std::optional<Timestamp> due_at;
+  std::string status = "open";  // open | done | cancelled
+  std::optional<Timestamp> done_at;
+  std::optional<UserId> created_by;
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+// One incident as the statistics need it.
+struct IncidentFacts {
+  IncidentId id;
+  OrgId organization;
+  std::optional<std::string> scenario;
+  std::optional<std::string> cause_class;
+  std::optional<std::string> severity;
+  domain::Phase phase = domain::Phase::kReceived;
+  bool serious = false;
+  int loop_count = 0;
+  Timestamp detected_at;
+  std::optional<Timestamp> occurred_at;
+  std::optional<Timestamp> contained_at;
+  std::optional<Timestamp> response_ended_at;
 };
 
 struct IncidentFilter {

@@ -604,6 +604,9 @@ Result<IncidentView> Incidents::take_step(const Principal& p, IncidentId id, std
         approval = a;
         break;
       }
+      case Step::kStartContainment:
+        if (!i.contained_at) i.contained_at = now;
+        break;
       case Step::kNotStable: ++i.loop_count; break;
       case Step::kStable: i.response_ended_at = now; break;
       case Step::kClose: i.closed_at = now; break;
@@ -1202,6 +1205,137 @@ Status Incidents::delete_observable(const Principal& p, IncidentId id, Observabl
     record(tx, clock_, meta, std::move(e));
     return {};
   });
+}
+
+// ---- follow-up actions ----
+
+namespace {
+Status apply_followup(Tx& tx, const Principal& p, Followup& f, const FollowupInput& in, Timestamp now) {
+  std::vector<FieldError> errors;
+  if (in.action) f.action = *in.action;
+  if (in.owner) f.owner = *in.owner;
+  if (in.owner_name) f.owner_name = *in.owner_name;
+  if (in.due_at) f.due_at = *in.due_at;
+  if (in.status) {
+    if (*in.status != "open" && *in.status != "done" && *in.status != "cancelled") errors.push_back({"status", "enum", {}});
+    if (*in.status == "done" && f.status != "done") f.done_at = now;
+    if (*in.status != "done") f.done_at.reset();
+    f.status = *in.status;
+  }
+  if (f.action.empty()) errors.push_back({"action", "required", {}});
+  if (f.action.size() > kMaxText) errors.push_back({"action", "too_long", {}});
+  if (f.owner) {
+    auto u = tx.find_user(*f.owner);
+    if (!u || tenant_of(tx, u->organization) != p.tenant) errors.push_back({"owner_id", "not_found", {}});
+    else if (f.owner_name.empty()) f.owner_name = u->display_name;
+  }
+  if (!f.owner && f.owner_name.empty()) errors.push_back({"owner_name", "required", {}});
+  if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
+  return {};
+}
+
+boost::json::object followup_facts(const Followup& f) {
+  return {{"incident_id", f.incident.str()}, {"action", f.action},
+          {"owner_id", f.owner ? boost::json::value(f.owner->str()) : nullptr}, {"owner_name", f.owner_name},
+          {"due_at", json_opt(f.due_at)}, {"status", f.status}};
+}
+}  // namespace
+
+Result<std::vector<Followup>> Incidents::followups(const Principal& p, IncidentId id) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  std::vector<Followup> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    KHIEN_TRY(load(tx, p, id, Need::kRead));
+    out = tx.list_followups(id);
+    return {};
+  }));
+  return out;
+}
+
+Result<std::vector<Followup>> Incidents::open_followups(const Principal& p) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  std::vector<Followup> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    out = tx.open_followups(p.tenant);
+    return {};
+  }));
+  return out;
+}
+
+Result<Followup> Incidents::add_followup(const Principal& p, IncidentId id, const FollowupInput& in, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  Followup f;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    KHIEN_TRY(load(tx, p, id, Need::kOwn));
+    const Timestamp now = clock_.now();
+    f.incident = id;
+    f.created_by = p.user;
+    f.created_at = f.updated_at = now;
+    KHIEN_TRY(apply_followup(tx, p, f, in, now));
+    f.id = tx.insert_followup(f);
+    AuditEvent e = event_by(p, "incident.followup.create", "followup", f.id.str());
+    e.changes = followup_facts(f);
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  }));
+  return f;
+}
+
+Result<Followup> Incidents::update_followup(const Principal& p, IncidentId id, FollowupId followup, const FollowupInput& in,
+                                            const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  Followup f;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    KHIEN_TRY(load(tx, p, id, Need::kOwn));  // closed incidents too: follow-ups outlive the response
+    auto list = tx.list_followups(id);
+    auto it = std::find_if(list.begin(), list.end(), [&](const Followup& x) { return x.id == followup; });
+    if (it == list.end()) return Error("not_found");
+    f = *it;
+    const auto before = followup_facts(f);
+    const Timestamp now = clock_.now();
+    KHIEN_TRY(apply_followup(tx, p, f, in, now));
+    f.updated_at = now;
+    tx.update_followup(f);
+    AuditEvent e = event_by(p, "incident.followup.update", "followup", f.id.str());
+    const auto after = followup_facts(f);
+    for (const auto& [k, v] : after)
+      if (before.at(k) != v) note_change(e.changes, k, before.at(k), v);
+    e.changes["incident_id"] = id.str();
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  }));
+  return f;
+}
+
+// ---- duplicates ----
+
+Result<IncidentView> Incidents::merge(const Principal& p, IncidentId duplicate, std::int64_t version, IncidentId into,
+                                      const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  std::optional<IncidentView> out;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto a = load(tx, p, duplicate, Need::kOwn);
+    if (!a) return a.error();
+    Incident i = std::move(a->incident);
+    KHIEN_TRY(check_version(i, version));
+    if (i.merged_into) return Error("incident_merged");
+    auto target = tx.find_incident(into);
+    if (!target || target->organization != p.tenant || target->id == i.id) return validation_error("into_id", "not_found");
+    if (target->merged_into) return validation_error("into_id", "merged");
+    const Timestamp now = clock_.now();
+    i.merged_into = into;
+    i.version = version + 1;
+    i.updated_at = now;
+    if (!tx.update_incident(i)) return Error("stale");
+    add_entry(tx, p, i, "merge", fmt::format("→ {} {}", reference_of(*target), target->title));
+    add_entry(tx, p, *target, "merge", fmt::format("← {} {}: {}", reference_of(i), i.title, i.description));
+    AuditEvent e = event_by(p, "incident.merge", "incident", i.id.str());
+    e.changes = {{"into_id", into.str()}, {"into_reference", reference_of(*target)}};
+    record(tx, clock_, meta, std::move(e));
+    out = view(tx, p, std::move(i));
+    return {};
+  }));
+  return std::move(*out);
 }
 
 }  // namespace khien::service

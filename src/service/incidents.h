@@ -150,6 +150,14 @@ struct ObservableView {
   std::vector<Sighting> sightings;  // the same value in other incidents the caller may see
 };
 
+struct FollowupInput {
+  std::optional<std::string> action;
+  std::optional<std::optional<UserId>> owner;
+  std::optional<std::string> owner_name;
+  std::optional<std::optional<Timestamp>> due_at;
+  std::optional<std::string> status;
+};
+
 struct StatementInput {
   std::string text;
   std::string channel;
@@ -242,6 +250,18 @@ class Incidents {
   Result<ObservableView> update_observable(const Principal& p, IncidentId id, ObservableId observable,
                                            const ObservableInput& in, const RequestMeta& meta);
   Status delete_observable(const Principal& p, IncidentId id, ObservableId observable, const RequestMeta& meta);
+
+  Result<std::vector<Followup>> followups(const Principal& p, IncidentId id);
+  // Open follow-up actions of the caller's agency, across its incidents.
+  Result<std::vector<Followup>> open_followups(const Principal& p);
+  Result<Followup> add_followup(const Principal& p, IncidentId id, const FollowupInput& in, const RequestMeta& meta);
+  Result<Followup> update_followup(const Principal& p, IncidentId id, FollowupId followup, const FollowupInput& in,
+                                   const RequestMeta& meta);
+
+  // Merges a duplicate into another incident of the same agency: the duplicate keeps its
+  // records, leaves the lists and takes no more steps.
+  Result<IncidentView> merge(const Principal& p, IncidentId duplicate, std::int64_t version, IncidentId into,
+                             const RequestMeta& meta);
 
   Result<std::vector<PublicStatement>> statements(const Principal& p, IncidentId id);
   Result<PublicStatement> add_statement(const Principal& p, IncidentId id, const StatementInput& in, const RequestMeta& meta);

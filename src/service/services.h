@@ -4,6 +4,7 @@
 #include "service/catalog.h"
 #include "service/identity.h"
 #include "service/incidents.h"
+#include "service/statistics.h"
 #include "service/organizations.h"
 #include "service/users.h"
 
@@ -18,7 +19,8 @@ struct Services {
         users(s, c, identity.settings()),
         audit(s),
         systems(s, c),
-        incidents(s, c, catalog) {}
+        incidents(s, c, catalog),
+        statistics(s, catalog) {}
   Store& store;
   Identity identity;
   Organizations organizations;
@@ -26,6 +28,7 @@ struct Services {
   AuditTrail audit;
   Systems systems;
   Incidents incidents;
+  Statistics statistics;
 };
 
 }  // namespace khien::service

@@ -124,6 +124,18 @@ class IncidentRecords {
                                           const std::vector<OrgId>& organizations,
                                           const std::vector<IncidentId>& also) = 0;
 
+  virtual FollowupId insert_followup(const Followup& f) = 0;
+  virtual void update_followup(const Followup& f) = 0;
+  virtual std::vector<Followup> list_followups(IncidentId incident) = 0;
+  // Open follow-ups of `organization`'s incidents, soonest due first.
+  virtual std::vector<Followup> open_followups(OrgId organization) = 0;
+
+  // Facts of the incidents owned by `organizations` or in `also`, detected in [from, to),
+  // drills included only when asked.
+  virtual std::vector<IncidentFacts> incident_facts(const std::vector<OrgId>& organizations,
+                                                    const std::vector<IncidentId>& also, Timestamp from, Timestamp to,
+                                                    bool drills) = 0;
+
   virtual StatementId insert_statement(const PublicStatement& s) = 0;
   virtual std::vector<PublicStatement> list_statements(IncidentId incident) = 0;
 };

@@ -345,3 +345,53 @@ test('observables are normalised, deduplicated, and seen across the incidents a 
   r = await officer.get(`/api/v1/audit?action=incident.observable.delete&limit=5`);
   assert.equal(r.json.items[0].changes.value, 'https://dang-nhap.example.com/login');
 });
+
+test('follow-up actions outlive the incident; duplicates merge; statistics leave drills out', async () => {
+  // A drill and a real incident of the same scenario.
+  let r = await responder.post('/api/v1/incidents', { title: 'Diễn tập: mã độc mã hóa', scenario: 'ransomware', severity: 'high', is_drill: true });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.is_drill, true);
+  const before = (await officer.get('/api/v1/stats/incidents')).json;
+  const withDrills = (await officer.get('/api/v1/stats/incidents?drills=true')).json;
+  assert.equal(withDrills.total, before.total + 1, 'the drill counts only when asked for');
+
+  r = await responder.post('/api/v1/incidents', { title: 'Máy in mạng gửi thư rác', scenario: 'malware', severity: 'low' });
+  let incident = r.json;
+  r = await responder.post('/api/v1/incidents', { title: 'Máy in mạng gửi thư rác (báo lần 2)' });
+  const duplicate = r.json;
+  r = await responder.post(`/api/v1/incidents/${duplicate.id}/merge`, { into_id: duplicate.id }, { headers: { 'If-Match': `"${duplicate.version}"` } });
+  assert.equal(r.status, 400, 'not into itself');
+  r = await responder.post(`/api/v1/incidents/${duplicate.id}/merge`, { into_id: incident.id }, { headers: { 'If-Match': `"${duplicate.version}"` } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.merged_into, incident.id);
+  assert.deepEqual(r.json.steps, []);
+  r = await responder.get('/api/v1/incidents?limit=1000');
+  assert.ok(!r.json.items.some((i) => i.id === duplicate.id), 'a merged duplicate leaves the list');
+  r = await responder.get(`/api/v1/incidents/${incident.id}/timeline`);
+  assert.ok(r.json.items.some((e) => e.kind === 'merge'));
+
+  const stats = (await officer.get('/api/v1/stats/incidents')).json;
+  assert.equal(stats.total, before.total + 1, 'the merged duplicate is not counted twice');
+  assert.ok(stats.by_scenario.malware >= 1);
+  assert.ok(stats.by_month[Object.keys(stats.by_month).at(-1)] >= 1);
+  assert.ok(stats.time_to_contain.count >= 1, 'the walked incident has a time to contain');
+
+  // Follow-ups: added, and completed after the incident is closed.
+  const me = (await officer.get('/api/v1/me')).json;
+  r = await officer.post(`/api/v1/incidents/${incident.id}/followups`, { action: 'Thay máy in hết hạn hỗ trợ' });
+  assert.equal(r.status, 400, 'a follow-up needs an owner');
+  r = await officer.post(`/api/v1/incidents/${incident.id}/followups`, { action: 'Thay máy in hết hạn hỗ trợ', owner_id: me.id, due_at: '2027-01-15T00:00:00Z' });
+  assert.equal(r.status, 201, r.text);
+  const followup = r.json;
+  assert.equal(followup.owner_name, me.display_name);
+  r = await officer.get('/api/v1/followups');
+  assert.ok(r.json.items.some((f) => f.id === followup.id));
+  incident = (await officer.get(`/api/v1/incidents/${incident.id}`)).json;
+  r = await officer.post(`/api/v1/incidents/${incident.id}/transitions`, { step: 'dismiss', reason: 'Thử nghiệm' }, { headers: { 'If-Match': `"${incident.version}"` } });
+  assert.equal(r.status, 200, r.text);
+  r = await officer.patch(`/api/v1/incidents/${incident.id}/followups/${followup.id}`, { status: 'done' });
+  assert.equal(r.status, 200, r.text);
+  assert.ok(r.json.done_at);
+  r = await officer.get('/api/v1/followups');
+  assert.ok(!r.json.items.some((f) => f.id === followup.id));
+});

@@ -104,6 +104,19 @@ const factories = {
       return { status: r.status, json: r.json.items.find((x) => x.id === observable_id) };
     },
   },
+  followup: {
+    list: '/api/v1/followups',
+    async create(n) {
+      const id = await factories.incident.create(`followup-${n}`);
+      const r = await b.post(`/api/v1/incidents/${id}/followups`, { action: `B follow-up ${n}`, owner_name: 'B owner' });
+      assert.equal(r.status, 201, r.text);
+      return { id, followup_id: r.json.id };
+    },
+    read: async ({ id, followup_id }) => {
+      const r = await b.get(`/api/v1/incidents/${id}/followups`);
+      return { status: r.status, json: r.json.items.find((x) => x.id === followup_id) };
+    },
+  },
   share: {
     async create(n) {
       const id = await factories.incident.create(`share-${n}`);
@@ -235,7 +248,8 @@ test("agency A's lists never contain agency B's objects", async () => {
   const owned = {};
   for (const [resource, f] of Object.entries(factories)) {
     if (!f.list) continue;
-    owned[resource] = new Set([String(await f.create(100 + Object.keys(owned).length))]);
+    const created = await f.create(100 + Object.keys(owned).length);
+    owned[resource] = new Set([String(typeof created === 'object' ? created[`${resource}_id`] : created)]);
   }
   const lists = operations().filter(({ path, method, op }) => method === 'GET' && !path.includes('{') && !isPublic(op)
     && resolve(op.responses['200']?.content?.['application/json']?.schema)?.properties?.items);

@@ -95,14 +95,14 @@ InformationSystem read_system(const Statement& s) {
   return x;
 }
 
-constexpr std::array<std::string_view, 43> kIncidentCols = {
+constexpr std::array<std::string_view, 44> kIncidentCols = {
     "organization_id", "number", "year", "title", "description", "phase", "source", "reporter_id",
     "reporter_contact", "external_organization", "external_reference", "external_date", "detected_at",
     "occurred_at", "scenario", "cause_class", "severity", "tlp", "impacts", "beyond_capacity",
     "beyond_capacity_at", "personal_data_breach", "national_security", "serious", "serious_at",
     "serious_override", "serious_override_reason", "approval_required", "response_option", "root_cause",
     "lessons_learned", "attack_origin", "spokesperson_id", "loop_count", "response_ended_at", "closed_at",
-    "is_drill", "profile", "merged_into", "created_by", "created_at", "updated_at", "version"};
+    "is_drill", "profile", "merged_into", "created_by", "created_at", "updated_at", "version", "contained_at"};
 
 void bind_incident(Statement& s, const Incident& i) {
   s.bind(1, i.organization.value()).bind(2, i.number).bind(3, i.year).bind(4, i.title).bind(5, i.description);
@@ -117,6 +117,7 @@ void bind_incident(Statement& s, const Incident& i) {
   s.bind(34, i.loop_count).bind(35, opt_ms(i.response_ended_at)).bind(36, opt_ms(i.closed_at)).bind(37, i.is_drill);
   s.bind(38, i.profile).bind(39, opt_id(i.merged_into)).bind(40, opt_id(i.created_by));
   s.bind(41, to_unix_ms(i.created_at)).bind(42, to_unix_ms(i.updated_at)).bind(43, i.version);
+  s.bind(44, opt_ms(i.contained_at));
 }
 Incident read_incident(const Statement& s) {
   Incident i;
@@ -164,6 +165,7 @@ Incident read_incident(const Statement& s) {
   i.created_at = from_unix_ms(s.integer(41));
   i.updated_at = from_unix_ms(s.integer(42));
   i.version = s.integer(43);
+  i.contained_at = opt_time(s, 44);
   return i;
 }
 
@@ -767,6 +769,115 @@ std::vector<Sighting> SqliteIncidentTables::sightings(const std::string& kind, c
   while (s.step())
     out.push_back({IncidentId(s.integer(0)), OrgId(s.integer(1)),
                    fmt::format("{}-{:04}", s.integer(2), s.integer(3)), s.text(4)});
+  return out;
+}
+
+// ---- follow-up actions ----
+
+namespace {
+constexpr std::string_view kFollowupCols =
+    "id, incident_id, action, owner_id, owner_name, due_at, status, done_at, created_by, created_at, updated_at";
+Followup read_followup(const Statement& s) {
+  Followup f;
+  f.id = FollowupId(s.integer(0));
+  f.incident = IncidentId(s.integer(1));
+  f.action = s.text(2);
+  f.owner = read_id<UserId>(s, 3);
+  f.owner_name = s.text(4);
+  f.due_at = opt_time(s, 5);
+  f.status = s.text(6);
+  f.done_at = opt_time(s, 7);
+  f.created_by = read_id<UserId>(s, 8);
+  f.created_at = from_unix_ms(s.integer(9));
+  f.updated_at = from_unix_ms(s.integer(10));
+  return f;
+}
+}  // namespace
+
+FollowupId SqliteIncidentTables::insert_followup(const Followup& f) {
+  db_.prepare("INSERT INTO followups (incident_id, action, owner_id, owner_name, due_at, status, done_at, created_by, "
+              "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)")
+      .bind(1, f.incident.value())
+      .bind(2, f.action)
+      .bind(3, opt_id(f.owner))
+      .bind(4, f.owner_name)
+      .bind(5, opt_ms(f.due_at))
+      .bind(6, f.status)
+      .bind(7, opt_ms(f.done_at))
+      .bind(8, opt_id(f.created_by))
+      .bind(9, to_unix_ms(f.created_at))
+      .bind(10, to_unix_ms(f.updated_at))
+      .run();
+  return FollowupId(db_.last_insert_id());
+}
+
+void SqliteIncidentTables::update_followup(const Followup& f) {
+  db_.prepare("UPDATE followups SET action = ?, owner_id = ?, owner_name = ?, due_at = ?, status = ?, done_at = ?, "
+              "updated_at = ? WHERE id = ?")
+      .bind(1, f.action)
+      .bind(2, opt_id(f.owner))
+      .bind(3, f.owner_name)
+      .bind(4, opt_ms(f.due_at))
+      .bind(5, f.status)
+      .bind(6, opt_ms(f.done_at))
+      .bind(7, to_unix_ms(f.updated_at))
+      .bind(8, f.id.value())
+      .run();
+}
+
+std::vector<Followup> SqliteIncidentTables::list_followups(IncidentId incident) {
+  auto& s = db_.prepare(fmt::format("SELECT {} FROM followups WHERE incident_id = ? ORDER BY id", kFollowupCols));
+  s.bind(1, incident.value());
+  std::vector<Followup> out;
+  while (s.step()) out.push_back(read_followup(s));
+  return out;
+}
+
+std::vector<Followup> SqliteIncidentTables::open_followups(OrgId organization) {
+  auto& s = db_.prepare(
+      "SELECT f.id, f.incident_id, f.action, f.owner_id, f.owner_name, f.due_at, f.status, f.done_at, f.created_by, "
+      "f.created_at, f.updated_at FROM followups f JOIN incidents i ON i.id = f.incident_id "
+      "WHERE i.organization_id = ? AND f.status = 'open' ORDER BY f.due_at IS NULL, f.due_at, f.id LIMIT 500");
+  s.bind(1, organization.value());
+  std::vector<Followup> out;
+  while (s.step()) out.push_back(read_followup(s));
+  return out;
+}
+
+// ---- statistics ----
+
+std::vector<IncidentFacts> SqliteIncidentTables::incident_facts(const std::vector<OrgId>& organizations,
+                                                               const std::vector<IncidentId>& also, Timestamp from,
+                                                               Timestamp to, bool drills) {
+  std::string sql =
+      "SELECT id, organization_id, scenario, cause_class, severity, phase, serious, loop_count, detected_at, occurred_at, "
+      "contained_at, response_ended_at FROM incidents WHERE (organization_id IN (" + marks(organizations.size()) + ")";
+  if (!also.empty()) sql += " OR id IN (" + marks(also.size()) + ")";
+  sql += ") AND detected_at >= ? AND detected_at < ? AND merged_into IS NULL";
+  if (!drills) sql += " AND is_drill = 0";
+  auto& s = db_.prepare(sql);
+  int n = 1;
+  for (OrgId o : organizations) s.bind(n++, o.value());
+  for (IncidentId i : also) s.bind(n++, i.value());
+  s.bind(n++, to_unix_ms(from));
+  s.bind(n++, to_unix_ms(to));
+  std::vector<IncidentFacts> out;
+  while (s.step()) {
+    IncidentFacts f;
+    f.id = IncidentId(s.integer(0));
+    f.organization = OrgId(s.integer(1));
+    f.scenario = s.opt_text(2);
+    f.cause_class = s.opt_text(3);
+    f.severity = s.opt_text(4);
+    f.phase = domain::parse_phase(s.text(5)).value_or(domain::Phase::kReceived);
+    f.serious = s.integer(6) != 0;
+    f.loop_count = static_cast<int>(s.integer(7));
+    f.detected_at = from_unix_ms(s.integer(8));
+    f.occurred_at = opt_time(s, 9);
+    f.contained_at = opt_time(s, 10);
+    f.response_ended_at = opt_time(s, 11);
+    out.push_back(std::move(f));
+  }
   return out;
 }
 

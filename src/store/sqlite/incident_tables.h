@@ -52,6 +52,14 @@ class SqliteIncidentTables : public virtual service::SystemRecords, public virtu
                                            const std::vector<OrgId>& organizations,
                                            const std::vector<service::IncidentId>& also) override;
 
+  service::FollowupId insert_followup(const service::Followup& f) override;
+  void update_followup(const service::Followup& f) override;
+  std::vector<service::Followup> list_followups(service::IncidentId incident) override;
+  std::vector<service::Followup> open_followups(OrgId organization) override;
+  std::vector<service::IncidentFacts> incident_facts(const std::vector<OrgId>& organizations,
+                                                     const std::vector<service::IncidentId>& also, Timestamp from,
+                                                     Timestamp to, bool drills) override;
+
   service::StatementId insert_statement(const service::PublicStatement& s) override;
   std::vector<service::PublicStatement> list_statements(service::IncidentId incident) override;
 

@@ -84,7 +84,8 @@ CREATE TABLE incidents (
   attack_origin            TEXT NOT NULL DEFAULT '',
   spokesperson_id          INTEGER REFERENCES users(id),
   loop_count               INTEGER NOT NULL DEFAULT 0,
-  response_ended_at        INTEGER,
+  contained_at             INTEGER,   -- first time containment began (for time-to-contain)
+  response_ended_at        INTEGER,   -- when the system was found stable (time to recover)
   closed_at                INTEGER,
   is_drill                 INTEGER NOT NULL DEFAULT 0 CHECK (is_drill IN (0, 1)),
   profile                  TEXT NOT NULL,
