@@ -176,5 +176,17 @@ async function walk() {
   await step(officer, 'Đóng sự cố', 'Đã đóng');
   assert.equal(await officer.getByRole('button', { name: 'Mở lại' }).count(), 1);
   await shot(officer, '09-closed');
+
+  // A follow-up action outlives the incident and shows on the dashboard with the figures.
+  await officer.getByRole('tab', { name: 'Kiến nghị, khắc phục' }).click();
+  const followups = officer.locator('.ant-tabs-tabpane-active');
+  await followups.getByLabel('Việc cần làm').fill('Rà soát, cập nhật toàn bộ plugin CMS hằng tháng');
+  await pick(officer, followups, 'Người chịu trách nhiệm', 'can.bo.chuyen.trach');
+  await followups.getByRole('button', { name: 'Thêm' }).click();
+  await followups.getByRole('cell', { name: 'Rà soát, cập nhật toàn bộ plugin CMS hằng tháng', exact: true }).first().waitFor();
+  await officer.getByRole('menuitem', { name: 'Tổng quan' }).click();
+  await officer.getByRole('img', { name: 'Theo kịch bản' }).locator('canvas').waitFor();
+  await officer.getByRole('cell', { name: 'Rà soát, cập nhật toàn bộ plugin CMS hằng tháng', exact: true }).first().waitFor();
+  await shot(officer, '10-dashboard');
   await officer.context().close();
 }

@@ -3,7 +3,7 @@ import viVN from 'antd/locale/vi_VN';
 import enUS from 'antd/locale/en_US';
 import 'dayjs/locale/vi';
 import dayjs from 'dayjs';
-import { useEffect } from 'react';
+import { Suspense, lazy, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { ApiError } from './api/client';
@@ -19,6 +19,8 @@ import { AuditPage } from './pages/audit/AuditPage';
 import { IncidentsPage } from './pages/incidents/IncidentsPage';
 import { IncidentPage } from './pages/incidents/IncidentPage';
 import { SystemsPage } from './pages/systems/SystemsPage';
+// The dashboard carries ECharts: loaded only when opened.
+const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage').then((m) => ({ default: m.DashboardPage })));
 
 export function App() {
   const { i18n } = useTranslation();
@@ -47,6 +49,7 @@ export function App() {
       <AppShell me={m}>
         <Routes>
           <Route path="/" element={<Navigate to="/incidents" replace />} />
+          <Route path="/dashboard" element={<Suspense fallback={<Spin />}><DashboardPage /></Suspense>} />
           <Route path="/incidents" element={<IncidentsPage me={m} />} />
           <Route path="/incidents/:id" element={<IncidentPage me={m} />} />
           <Route path="/systems" element={<SystemsPage me={m} />} />

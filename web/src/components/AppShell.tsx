@@ -15,6 +15,7 @@ export function AppShell(props: { me: Me; children: ReactNode }) {
   const { me } = props;
   // Only pages that work for this user.
   const items = [
+    can(me, 'incident.read') && { key: '/dashboard', label: t('nav.dashboard') },
     can(me, 'incident.read') && { key: '/incidents', label: t('nav.incidents') },
     can(me, 'system.read') && { key: '/systems', label: t('nav.systems') },
     can(me, 'organization.read') && { key: '/organizations', label: t('nav.organizations') },

@@ -477,6 +477,87 @@ function Observables(props: { incident: Incident }) {
   );
 }
 
+type Followup = Schemas['Followup'];
+
+// Follow-up actions from the lessons learned, tracked to done even after the incident is closed.
+function Followups(props: { incident: Incident }) {
+  const { t } = useTranslation();
+  const i = props.incident;
+  const list = useQuery({ queryKey: ['incident', i.id, 'followups'], queryFn: () => api<{ items: Followup[] }>('GET', `/api/v1/incidents/${i.id}/followups`) });
+  const users = useQuery({ queryKey: ['users', 'all'], enabled: i.can_change, queryFn: () => api<{ items: Schemas['User'][] }>('GET', '/api/v1/users?limit=1000') });
+  const [form] = Form.useForm();
+  const add = async () => {
+    try {
+      const v = await form.validateFields();
+      await api('POST', `/api/v1/incidents/${i.id}/followups`, { action: v.action, owner_id: v.owner_id ?? null,
+        due_at: v.due_at ? (v.due_at as Dayjs).toISOString() : null });
+      form.resetFields();
+      void list.refetch();
+    } catch (err) {
+      if (!isFormCheck(err)) showError(err, form);
+    }
+  };
+  const setStatus = async (f: Followup, status: string) => {
+    try {
+      await api('PATCH', `/api/v1/incidents/${i.id}/followups/${f.id}`, { status });
+    } catch (err) {
+      showError(err);
+    }
+    void list.refetch();
+  };
+  return (
+    <>
+      {i.can_change && (
+        <Form form={form} name="followup" layout="inline" style={{ marginBottom: 16, rowGap: 8 }} onFinish={() => void add()}>
+          <Form.Item name="action" label={t('followup.action')} rules={[{ required: true, message: t('validation.required') }]}><Input style={{ width: 360 }} /></Form.Item>
+          <Form.Item name="owner_id" label={t('followup.owner')} rules={[{ required: true, message: t('validation.required') }]}>
+            <Select style={{ width: 220 }} showSearch optionFilterProp="label" options={users.data?.items.map((u) => ({ value: u.id, label: u.display_name }))} />
+          </Form.Item>
+          <Form.Item name="due_at" label={t('followup.due')}><DatePicker format="DD/MM/YYYY" /></Form.Item>
+          <Button htmlType="submit">{t('followup.add')}</Button>
+        </Form>
+      )}
+      <Table<Followup> rowKey="id" size="small" loading={list.isPending} dataSource={list.data?.items ?? []} pagination={false}
+        columns={[
+          { title: t('followup.action'), dataIndex: 'action' },
+          { title: t('followup.owner'), dataIndex: 'owner_name' },
+          { title: t('followup.due'), dataIndex: 'due_at', render: showTime },
+          { title: t('followup.status'), dataIndex: 'status', render: (st: string, f) => (
+            <Select size="small" value={st} disabled={!i.can_change} style={{ width: 140 }} aria-label={`${t('followup.status')}: ${f.action}`}
+              onChange={(v) => void setStatus(f, v)} options={['open', 'done', 'cancelled'].map((x) => ({ value: x, label: t(`followup.status_${x}`) }))} />) },
+          { title: t('followup.doneAt'), dataIndex: 'done_at', render: showTime },
+        ]} />
+    </>
+  );
+}
+
+function MergeButton(props: { incident: Incident; onDone: (i: Incident) => void; reload: () => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [into, setInto] = useState<string | undefined>();
+  const candidates = useQuery({ queryKey: ['incidents', 'merge-candidates'], enabled: open,
+    queryFn: () => api<{ items: Incident[] }>('GET', '/api/v1/incidents?limit=200') });
+  const merge = async () => {
+    try {
+      props.onDone(await api<Incident>('POST', `/api/v1/incidents/${props.incident.id}/merge`, { into_id: into }, { ifMatch: props.incident.version }));
+      setOpen(false);
+    } catch (err) {
+      onWriteError(err, t, props.reload);
+    }
+  };
+  return (
+    <>
+      <Button onClick={() => setOpen(true)}>{t('incident.merge')}</Button>
+      <Modal open={open} title={t('incident.merge')} onOk={() => void merge()} okButtonProps={{ disabled: !into }} onCancel={() => setOpen(false)}
+        okText={t('common.save')} cancelText={t('common.cancel')}>
+        <Typography.Paragraph>{t('incident.mergeHelp')}</Typography.Paragraph>
+        <Select style={{ width: '100%' }} showSearch optionFilterProp="label" value={into} onChange={setInto} aria-label={t('incident.mergeInto')}
+          options={candidates.data?.items.filter((x) => x.id !== props.incident.id).map((x) => ({ value: x.id, label: `${x.reference} ${x.title}` }))} />
+      </Modal>
+    </>
+  );
+}
+
 type Share = Schemas['Share'];
 type Statement = Schemas['Statement'];
 type Target = Schemas['ShareTarget'];
@@ -659,11 +740,13 @@ export function IncidentPage(props: { me: Me }) {
         <Space wrap style={{ marginTop: 8 }}>
           <Typography.Text strong>{t('incident.steps')}:</Typography.Text>
           {i.steps.length === 0 && <Typography.Text type="secondary">{t('incident.noSteps')}</Typography.Text>}
+          {i.merged_into && <Alert type="info" showIcon message={t('incident.merged')} />}
           {i.steps.map((s) => (
             <Button key={s} type={s === 'dismiss' || s === 'not-stable' ? 'default' : 'primary'} danger={s === 'dismiss'} onClick={() => setStep(s)}>
               {t(`step.${s}`)}
             </Button>
           ))}
+          {i.can_change && !i.merged_into && <MergeButton incident={i} onDone={put} reload={reload} />}
         </Space>
       </Card>
       <Card>
@@ -674,6 +757,7 @@ export function IncidentPage(props: { me: Me }) {
           { key: 'observables', label: t('incident.observables'), children: <Observables incident={i} /> },
           { key: 'approvals', label: t('incident.approvals'), children: <Approvals incident={i} me={props.me} onDecided={reload} /> },
           { key: 'obligations', label: t('incident.obligations'), children: <Obligations incident={i} onRecorded={reload} /> },
+          { key: 'followups', label: t('incident.followups'), children: <Followups incident={i} /> },
           { key: 'communication', label: t('incident.communication'), children: <Communication incident={i} me={props.me} reload={reload}
             onChanged={(next) => (next ? put(next) : reload())} /> },
           { key: 'history', label: t('incident.history'), children: <History incident={i} /> },
