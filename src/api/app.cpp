@@ -37,6 +37,7 @@ constexpr StatusOf kStatuses[] = {
     {"approval_decided", 409},
     {"incident_closed", 409},
     {"incident_merged", 409},
+    {"evidence_corrupted", 409},
     {"stale", 412},
     {"precondition_required", 428},
     {"invalid_data", 500},
@@ -136,7 +137,20 @@ App::App(service::Services& services, http::Metrics& metrics, AppOptions options
   }
 }
 
+bool App::is_upload(const http::Request& head) const {
+  auto m = router_.match(head.method, head.path);
+  if (m.kind != http::Router::Match::Kind::kFound || !routes()[static_cast<std::size_t>(m.id)].upload) return false;
+  // Only a caller with credentials may stream a large body to disk; the rest get the small
+  // limit and their 401 without writing anything.
+  return head.header("authorization").has_value() || head.cookie("khien_session").has_value();
+}
+
+std::string App::spool_directory(const http::Request& head) const {
+  return is_upload(head) ? options_.spool_dir : std::string();
+}
+
 std::size_t App::body_limit(const http::Request& head) const {
+  if (is_upload(head) && !options_.spool_dir.empty()) return static_cast<std::size_t>(options_.upload_limit);
   auto m = router_.match(head.method, head.path);
   if (m.kind == http::Router::Match::Kind::kFound) {
     const auto limit = routes()[static_cast<std::size_t>(m.id)].body_limit;

@@ -20,6 +20,8 @@ struct AppOptions {
   std::size_t default_body_limit = 1024 * 1024;
   std::filesystem::path web_dir;  // empty: no web UI
   std::chrono::seconds session_lifetime{12 * 3600};
+  std::uint64_t upload_limit = 2ull << 30;  // evidence files
+  std::string spool_dir;                    // where uploads are streamed to; in the data directory
 };
 
 class App final : public http::Handler {
@@ -28,11 +30,14 @@ class App final : public http::Handler {
   App(service::Services& services, http::Metrics& metrics, AppOptions options);
 
   std::size_t body_limit(const http::Request& head) const override;
+  std::string spool_directory(const http::Request& head) const override;
   http::Response handle(http::Request& req) override;
   http::Response reject(const http::Request& head, int status, std::string_view code) const override;
 
  private:
   http::Response dispatch(http::Request& req, i18n::Locale locale);
+  // An upload route asked for by a caller that presents credentials (checked in full later).
+  bool is_upload(const http::Request& head) const;
 
   service::Services& services_;
   http::Metrics& metrics_;

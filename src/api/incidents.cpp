@@ -1,6 +1,7 @@
 // Incidents and their sub-resources: transitions, tasks, timeline, approvals, report
 // submissions. Writes to an incident or a task carry If-Match with the version read.
 #include <boost/json.hpp>
+#include <cctype>
 #include <fmt/format.h>
 
 #include "api/routes.h"
@@ -628,6 +629,112 @@ Result<http::Response> delete_observable(Ctx& c) {
   return no_content();
 }
 
+// ---- evidence ----
+
+boost::json::object evidence_json(const service::EvidenceView& v) {
+  const auto& e = v.evidence;
+  boost::json::array custody;
+  for (const auto& c : v.custody)
+    custody.push_back({{"kind", c.kind}, {"from", c.from_party}, {"to", c.to_party}, {"note", c.note},
+                       {"actor_id", id_or_null(c.actor)}, {"actor_name", c.actor_name}, {"address", c.address},
+                       {"at", format_rfc3339(c.at)}});
+  return {{"id", e.id.str()},
+          {"incident_id", e.incident.str()},
+          {"name", e.name},
+          {"sha256", e.sha256},
+          {"size", e.size},
+          {"media_type", e.media_type},
+          {"description", e.description},
+          {"collected_by", e.collected_by},
+          {"collected_from", e.collected_from},
+          {"collected_at", format_rfc3339(e.collected_at)},
+          {"method", e.method},
+          {"holder", e.holder},
+          {"created_at", format_rfc3339(e.created_at)},
+          {"custody", std::move(custody)}};
+}
+
+Result<service::EvidenceId> path_evidence(const Ctx& c) {
+  auto id = service::EvidenceId::parse(c.req.path_param("evidence_id").value_or(""));
+  if (!id) return Error("not_found");
+  return *id;
+}
+
+Result<http::Response> list_evidence(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto list = c.services.incidents.evidence(c.who(), *id);
+  if (!list) return list.error();
+  boost::json::array items;
+  for (const auto& v : *list) items.push_back(evidence_json(v));
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+// The file is the body (streamed to disk by the server); what the collector says of it comes
+// in the query.
+Result<http::Response> upload_evidence(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  if (c.req.body_file.empty()) return validation_error("file", "required", "send the file as the request body");
+  service::EvidenceUpload in;
+  in.incoming = c.req.body_file;
+  in.sha256 = c.req.body_sha256;
+  in.size = c.req.body_size;
+  in.name = std::string(c.query("name").value_or(""));
+  in.media_type = std::string(c.req.header("content-type").value_or("application/octet-stream")).substr(0, 255);
+  in.description = std::string(c.query("description").value_or(""));
+  in.collected_by = std::string(c.query("collected_by").value_or(""));
+  in.collected_from = std::string(c.query("collected_from").value_or(""));
+  in.method = std::string(c.query("method").value_or(""));
+  if (auto v = c.query("collected_at")) {
+    auto t = parse_rfc3339(*v);
+    if (!t) return validation_error("collected_at", "pattern", "RFC 3339");
+    in.collected_at = *t;
+  }
+  auto v = c.services.incidents.add_evidence(c.who(), *id, in, c.meta);
+  if (!v) return v.error();
+  return json_response(201, evidence_json(*v));
+}
+
+Result<http::Response> transfer_evidence(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto eid = path_evidence(c);
+  if (!eid) return eid.error();
+  auto v = c.services.incidents.transfer_evidence(c.who(), *id, *eid, body_string(c, "to").value_or(""),
+                                                  body_string(c, "note").value_or(""), c.meta);
+  if (!v) return v.error();
+  return json_response(200, evidence_json(*v));
+}
+
+// RFC 6266 / 5987: an ASCII fallback and the UTF-8 name.
+std::string content_disposition(const std::string& name) {
+  std::string ascii, encoded;
+  for (unsigned char ch : name) {
+    ascii += (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') ? static_cast<char>(ch) : '_';
+    if (std::isalnum(ch) || ch == '.' || ch == '-' || ch == '_') encoded += static_cast<char>(ch);
+    else encoded += fmt::format("%{:02X}", ch);
+  }
+  return fmt::format("attachment; filename=\"{}\"; filename*=UTF-8''{}", ascii, encoded);
+}
+
+Result<http::Response> download_evidence(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto eid = path_evidence(c);
+  if (!eid) return eid.error();
+  auto d = c.services.incidents.download_evidence(c.who(), *id, *eid, c.meta);
+  if (!d) return d.error();
+  http::Response r;
+  r.status = 200;
+  r.body_file = d->path;
+  r.set("Content-Type", "application/octet-stream");  // never rendered by the browser
+  r.set("Content-Disposition", content_disposition(d->evidence.name));
+  r.set("Cache-Control", "no-store");
+  r.set("X-Khien-SHA256", d->evidence.sha256);
+  return r;
+}
+
 // ---- follow-up actions and duplicates ----
 
 boost::json::object followup_json(const service::Followup& f) {
@@ -885,6 +992,10 @@ void add_incident_routes(std::vector<RouteSpec>& r) {
   r.push_back({"GET", "/api/v1/followups", open_followups});
   r.push_back({"POST", "/api/v1/incidents/{id}/merge", merge_incident});
   r.push_back({"GET", "/api/v1/stats/incidents", incident_stats});
+  r.push_back({"GET", "/api/v1/incidents/{id}/evidence", list_evidence});
+  r.push_back({"POST", "/api/v1/incidents/{id}/evidence", upload_evidence, 0, true});
+  r.push_back({"POST", "/api/v1/incidents/{id}/evidence/{evidence_id}/transfers", transfer_evidence});
+  r.push_back({"GET", "/api/v1/incidents/{id}/evidence/{evidence_id}/content", download_evidence});
   r.push_back({"GET", "/api/v1/incidents/{id}/observables", list_observables});
   r.push_back({"POST", "/api/v1/incidents/{id}/observables", add_observable});
   r.push_back({"PATCH", "/api/v1/incidents/{id}/observables/{observable_id}", update_observable});

@@ -71,8 +71,9 @@ ApiDocument::ApiDocument(std::string_view text) : text_(text), doc_(boost::json:
       o.path = std::string(path.key());
       o.is_public = default_public;
       if (auto* sec = op.if_contains("security")) o.is_public = sec->as_array().empty();
-      if (auto* body = op.if_contains("requestBody"))
-        o.request_schema = &body->at("content").at("application/json").at("schema").as_object();
+      if (auto* body = op.if_contains("requestBody"))  // an upload (any other media type) has no JSON schema
+        if (auto* json = body->at("content").as_object().if_contains("application/json"))
+          o.request_schema = &json->at("schema").as_object();
       if (auto* params = op.if_contains("parameters")) {
         for (const auto& p : params->as_array()) {
           if (p.at("in") == "query")

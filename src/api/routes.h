@@ -39,6 +39,7 @@ struct RouteSpec {
   std::string_view pattern;
   RouteHandler handler;
   std::size_t body_limit = 0;  // 0: the configured default
+  bool upload = false;         // the body is a file, streamed to disk (up to the upload limit)
 };
 
 // Every route of the API, in the order they are matched.

@@ -13,6 +13,23 @@ namespace khien::crypto {
 void init();
 
 std::string sha256_hex(std::string_view data);
+
+// SHA-256 over data given in pieces (a streamed upload, a file read in chunks).
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(const void* data, std::size_t size);
+  std::string hex();  // ends the hash; call once
+
+ private:
+  void* ctx_;
+};
+
+// SHA-256 of a file's content, read in chunks; nullopt when it cannot be read.
+std::optional<std::string> sha256_file(const std::string& path);
 std::vector<std::uint8_t> hmac_sha1(std::span<const std::uint8_t> key, std::span<const std::uint8_t> message);
 
 // Cryptographically secure random bytes.

@@ -42,6 +42,8 @@ std::vector<Key> keys() {
        [](Config& c, std::int64_t v) { c.http.header_limit = static_cast<std::size_t>(v); }, 1024, 1 << 20},
       {"http.body_limit_bytes", Kind::kCount, "Largest JSON request body", nullptr,
        [](Config& c, std::int64_t v) { c.body_limit_bytes = static_cast<std::size_t>(v); }, 1024, 1LL << 30},
+      {"http.upload_limit_bytes", Kind::kCount, "Largest evidence file uploaded (streamed to disk)", nullptr,
+       [](Config& c, std::int64_t v) { c.upload_limit_bytes = static_cast<std::uint64_t>(v); }, 1024, 1LL << 40},
       {"http.header_timeout_seconds", Kind::kCount, "Time a client has to send a request header", nullptr,
        [](Config& c, std::int64_t v) { c.http.header_timeout = seconds(v); }, 1, 3600},
       {"http.idle_timeout_seconds", Kind::kCount, "Time a kept-alive connection may wait for its next request",

@@ -20,6 +20,7 @@ struct Config {
   std::filesystem::path web_dir;  // empty: found next to the binary
   std::string log_level = "info";
   std::size_t body_limit_bytes = 1024 * 1024;
+  std::uint64_t upload_limit_bytes = 2ull << 30;  // an evidence file
   http::ServerOptions http;
   service::SecuritySettings security;
 };

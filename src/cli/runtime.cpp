@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "base/crypto.h"
+#include "store/evidence_dir.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace khien::cli {
@@ -28,7 +29,9 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config, int pool_siz
   auto rt = std::make_unique<Runtime>();
   rt->store = std::move(store).value();
   rt->catalog = std::move(catalog).value();
-  rt->services = std::make_unique<service::Services>(*rt->store, rt->clock, config.security, rt->catalog);
+  rt->evidence = std::make_unique<store::EvidenceDirectory>(config.data_dir / "evidence");
+  rt->services =
+      std::make_unique<service::Services>(*rt->store, rt->clock, config.security, rt->catalog, *rt->evidence);
   return rt;
 }
 

@@ -14,6 +14,7 @@ struct Runtime {
   std::unique_ptr<service::Store> store;
   SystemClock clock;
   service::Catalog catalog;
+  std::unique_ptr<service::EvidenceFiles> evidence;
   std::unique_ptr<service::Services> services;
 };
 

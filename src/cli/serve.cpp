@@ -125,6 +125,8 @@ int serve(const Config& config, const ServeOptions& options) {
   http::Metrics metrics;
   api::AppOptions app_options;
   app_options.default_body_limit = config.body_limit_bytes;
+  app_options.upload_limit = config.upload_limit_bytes;
+  app_options.spool_dir = (config.data_dir / "evidence" / "incoming").string();
   app_options.web_dir = web_dir;
   app_options.session_lifetime = std::chrono::duration_cast<std::chrono::seconds>(config.security.session_absolute);
   api::App app(*rt.services, metrics, app_options);

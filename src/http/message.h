@@ -1,6 +1,7 @@
 #pragma once
 // Requests and responses as the application sees them: no Boost.Beast types, so only the
 // server's own translation unit includes Beast.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,11 @@ struct Request {
   bool tls = false;
   std::string request_id;
   Fields path_params;  // filled by the router
+  // A body the server streamed to a file instead of memory (uploads; see Handler::spool_directory),
+  // with its SHA-256 and size computed on the way. The handler moves or removes the file.
+  std::string body_file;
+  std::string body_sha256;
+  std::uint64_t body_size = 0;
 
   std::optional<std::string_view> header(std::string_view lower_name) const;
   std::optional<std::string_view> query_param(std::string_view name) const;
@@ -33,6 +39,7 @@ struct Response {
   int status = 200;
   Fields headers;
   std::string body;
+  std::string body_file;  // when set, the answer's body is this file, sent in chunks (body is ignored)
   // For the access log and metrics: the route pattern that answered and who asked.
   std::string route;
   std::string actor;

@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include "base/crypto.h"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
@@ -10,6 +12,9 @@
 #include <boost/json.hpp>
 #include <boost/url.hpp>
 
+#include <cstdio>
+#include <filesystem>
+#include <limits>
 #include <mutex>
 #include <random>
 #include <set>
@@ -74,8 +79,9 @@ Request to_request(const bhttp::request<Body>& msg, const std::string& remote, b
   return r;
 }
 
-bhttp::response<bhttp::string_body> to_beast(Response& res, const Request& req, bool keep_alive) {
-  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
+// The headers every answer carries.
+template <class Body>
+void decorate(bhttp::response<Body>& out, Response& res, const Request& req, bool keep_alive) {
   for (auto& [k, v] : res.headers) out.set(k, v);
   out.set(bhttp::field::server, "khien");
   out.set("Content-Security-Policy", kCsp);
@@ -87,6 +93,11 @@ bhttp::response<bhttp::string_body> to_beast(Response& res, const Request& req, 
   out.set("X-Request-Id", req.request_id);
   if (req.tls) out.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   out.keep_alive(keep_alive);
+}
+
+bhttp::response<bhttp::string_body> to_beast(Response& res, const Request& req, bool keep_alive) {
+  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
+  decorate(out, res, req, keep_alive);
   if (req.method == "HEAD") {
     out.content_length(res.body.size());
   } else {
@@ -144,14 +155,91 @@ struct Server::Impl {
   template <class Stream>
   awaitable<bool> send(Stream& stream, Response res, const Request& req, bool keep_alive, double started_at = -1) {
     const auto begin = std::chrono::steady_clock::now();
+    const auto elapsed = [&] {
+      return started_at >= 0 ? started_at : std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    };
+    if (!res.body_file.empty()) {
+      // A file (evidence): sent chunk by chunk, the timeout restarting with each.
+      bhttp::response<bhttp::file_body> out{static_cast<bhttp::status>(res.status), 11};
+      beast::error_code fec;
+      out.body().open(res.body_file.c_str(), beast::file_mode::scan, fec);
+      if (!fec) {
+        decorate(out, res, req, keep_alive);
+        out.prepare_payload();
+        const auto bytes = static_cast<std::size_t>(out.body().size());
+        bhttp::response_serializer<bhttp::file_body> writer{out};
+        beast::error_code ec;
+        while (!ec && !writer.is_done()) {
+          beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
+          std::tie(ec, std::ignore) = co_await bhttp::async_write_some(stream, writer, kNoThrow);
+        }
+        log_access(req, res, bytes, elapsed());
+        co_return !ec;
+      }
+      res = handler.reject(req, 500, "internal");
+    }
     auto msg = to_beast(res, req, keep_alive);
     const auto bytes = msg.body().size();
     beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream, msg, kNoThrow);
-    const double secs =
-        started_at >= 0 ? started_at : std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-    log_access(req, res, bytes, secs);
+    log_access(req, res, bytes, elapsed());
     co_return !ec;
+  }
+
+
+  enum class SpoolOutcome { kDone, kTooLarge, kFailed, kClosed };
+
+  // Reads the body of `parser` into a new file in `directory`, in 64 KiB chunks, hashing it;
+  // the inactivity timeout restarts with every chunk so a large upload may take its time.
+  template <class Stream>
+  awaitable<SpoolOutcome> spool_body(Stream& stream, beast::flat_buffer& buffer,
+                                     bhttp::request_parser<bhttp::buffer_body>& parser, const std::string& directory,
+                                     Request& head) {
+    std::error_code fs_ec;
+    std::filesystem::create_directories(directory, fs_ec);
+    const std::string path = directory + "/upload-" + new_request_id();
+    std::FILE* file = std::fopen(path.c_str(), "wbx");
+    if (!file) co_return SpoolOutcome::kFailed;
+    const auto drop = [&] {
+      std::fclose(file);
+      std::filesystem::remove(path, fs_ec);
+    };
+    crypto::Sha256 hash;
+    std::uint64_t size = 0;
+    std::vector<char> chunk(64 * 1024);
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
+      beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
+      auto [ec, n] = co_await bhttp::async_read_some(stream, buffer, parser, kNoThrow);
+      if (ec == bhttp::error::need_buffer) ec = {};
+      const std::size_t got = chunk.size() - parser.get().body().size;
+      if (got > 0) {
+        if (std::fwrite(chunk.data(), 1, got, file) != got) {
+          drop();
+          co_return SpoolOutcome::kFailed;
+        }
+        hash.update(chunk.data(), got);
+        size += got;
+      }
+      if (ec == bhttp::error::body_limit) {
+        drop();
+        co_return SpoolOutcome::kTooLarge;
+      }
+      if (ec) {
+        if (ec == beast::error::timeout) metrics.timeout();
+        drop();
+        co_return SpoolOutcome::kClosed;
+      }
+    }
+    if (std::fclose(file) != 0) {
+      std::filesystem::remove(path, fs_ec);
+      co_return SpoolOutcome::kFailed;
+    }
+    head.body_file = path;
+    head.body_sha256 = hash.hex();
+    head.body_size = size;
+    co_return SpoolOutcome::kDone;
   }
 
   template <class Stream>
@@ -172,10 +260,13 @@ struct Server::Impl {
         buffer.commit(n);
       }
       conn.busy = true;
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
+      bhttp::request_parser<bhttp::empty_body> header_parser;
+      header_parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
+      // The body's limit depends on the route, known only once the header is read: the header
+      // parser must not judge Content-Length by its own default.
+      header_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
       lowest.expires_after(opt.header_timeout);
-      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
+      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, header_parser, kNoThrow);
       if (ec) {
         if (ec == beast::error::timeout) {
           metrics.timeout();
@@ -193,39 +284,59 @@ struct Server::Impl {
         co_return;
       }
       const auto started = std::chrono::steady_clock::now();
-      Request head = to_request(parser.get(), remote, secure);
+      Request head = to_request(header_parser.get(), remote, secure);
       const auto limit = handler.body_limit(head);
-      const auto declared = parser.content_length();
+      const auto declared = header_parser.content_length();
       if (declared && *declared > limit) {
         co_await send(stream, handler.reject(head, 413, "payload_too_large"), head, false);
         co_return;
       }
-      parser.body_limit(limit);
-      if (parser.get()[bhttp::field::expect] == "100-continue") {
+      if (header_parser.get()[bhttp::field::expect] == "100-continue") {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
         lowest.expires_after(opt.request_timeout);
         auto [ec2, n2] = co_await bhttp::async_write(stream, cont, kNoThrow);
         if (ec2) co_return;
       }
-      if (!parser.is_done()) {
-        lowest.expires_after(opt.request_timeout);
-        auto [ec3, n3] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
-        if (ec3 == bhttp::error::body_limit) {
+      const bool keep_alive = header_parser.get().keep_alive();
+      if (const auto spool = handler.spool_directory(head); !spool.empty()) {
+        // An upload: streamed to a file in chunks, hashed on the way, never held in memory.
+        bhttp::request_parser<bhttp::buffer_body> parser{std::move(header_parser)};
+        parser.body_limit(limit);
+        auto outcome = co_await spool_body(stream, buffer, parser, spool, head);
+        if (outcome == SpoolOutcome::kTooLarge) {
           co_await send(stream, handler.reject(head, 413, "payload_too_large"), head, false);
           co_return;
         }
-        if (ec3) {
-          if (ec3 == beast::error::timeout) metrics.timeout();
+        if (outcome == SpoolOutcome::kFailed) {
+          co_await send(stream, handler.reject(head, 500, "internal"), head, false);
           co_return;
         }
+        if (outcome == SpoolOutcome::kClosed) co_return;
+      } else {
+        bhttp::request_parser<bhttp::string_body> parser{std::move(header_parser)};
+        parser.body_limit(limit);
+        if (!parser.is_done()) {
+          lowest.expires_after(opt.request_timeout);
+          auto [ec3, n3] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+          if (ec3 == bhttp::error::body_limit) {
+            co_await send(stream, handler.reject(head, 413, "payload_too_large"), head, false);
+            co_return;
+          }
+          if (ec3) {
+            if (ec3 == beast::error::timeout) metrics.timeout();
+            co_return;
+          }
+        }
+        head.body = std::move(parser.get().body());
       }
-      auto msg = parser.release();
-      const bool keep_alive = msg.keep_alive();
-      head.body = std::move(msg.body());
       Request& req = head;
       Response res = co_await asio::co_spawn(
           workers.get_executor(), [this, &req]() -> awaitable<Response> { co_return handle_safely(req); },
           asio::use_awaitable);
+      if (!req.body_file.empty()) {  // an upload the handler did not keep
+        std::error_code ignored;
+        std::filesystem::remove(req.body_file, ignored);
+      }
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       const bool again = keep_alive && !stopping;
       if (!co_await send(stream, std::move(res), req, again, secs) || !again) break;

@@ -31,6 +31,9 @@ class Handler {
   virtual ~Handler() = default;
   // The largest body accepted for a request with this header. Called on an I/O thread.
   virtual std::size_t body_limit(const Request& head) const = 0;
+  // A directory to stream this request's body into (an upload), or empty to read it into
+  // memory. Called on an I/O thread.
+  virtual std::string spool_directory(const Request& head) const = 0;
   // Answers a complete request. Called on a worker thread; may block.
   virtual Response handle(Request& req) = 0;
   // The answer to an error the server finds itself (400, 413, 431, 500, 503).

@@ -22,6 +22,7 @@ using ShareId = Id<struct ShareTag>;
 using StatementId = Id<struct StatementTag>;
 using ObservableId = Id<struct ObservableTag>;
 using FollowupId = Id<struct FollowupTag>;
+using EvidenceId = Id<struct EvidenceTag>;
 
 // An information system of the inventory (a minimal one; extended by the inventory issue).
 struct InformationSystem {
@@ -228,6 +229,38 @@ struct Followup {
   std::optional<UserId> created_by;
   Timestamp created_at;
   Timestamp updated_at;
+};
+
+// A file of evidence (plan §2.1 a, 2.2), stored by its SHA-256, never overwritten.
+struct Evidence {
+  EvidenceId id;
+  IncidentId incident;
+  std::string name;
+  std::string sha256;
+  std::uint64_t size = 0;
+  std::string media_type;
+  std::string description;
+  std::string collected_by;    // who collected it (a person, not always a user)
+  std::string collected_from;  // the host, device or place
+  Timestamp collected_at;
+  std::string method;          // how: disk image, memory dump, export, photo…
+  std::string holder;          // who holds the original now
+  std::optional<UserId> created_by;
+  Timestamp created_at;
+};
+
+// One entry of the chain of custody: collected, transferred, downloaded, hash-mismatch.
+struct CustodyEvent {
+  std::int64_t id = 0;
+  EvidenceId evidence;
+  std::string kind;
+  std::string from_party;
+  std::string to_party;
+  std::string note;
+  std::optional<UserId> actor;
+  std::string actor_name;
+  std::string address;
+  Timestamp at;
 };
 
 // One incident as the statistics need it.

@@ -1338,4 +1338,141 @@ Result<IncidentView> Incidents::merge(const Principal& p, IncidentId duplicate, 
   return std::move(*out);
 }
 
+// ---- evidence and its chain of custody ----
+
+namespace {
+constexpr std::size_t kMaxName = 255;
+
+boost::json::object evidence_facts(const Evidence& e) {
+  return {{"incident_id", e.incident.str()}, {"name", e.name}, {"sha256", e.sha256}, {"size", e.size},
+          {"media_type", e.media_type}, {"collected_by", e.collected_by}, {"collected_from", e.collected_from},
+          {"collected_at", format_rfc3339(e.collected_at)}, {"method", e.method}, {"holder", e.holder}};
+}
+}  // namespace
+
+Result<std::vector<EvidenceView>> Incidents::evidence(const Principal& p, IncidentId id) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  std::vector<EvidenceView> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    KHIEN_TRY(load(tx, p, id, Need::kRead, "evidence"));
+    for (auto& e : tx.list_evidence(id)) {
+      auto custody = tx.list_custody(e.id);
+      out.push_back({std::move(e), std::move(custody)});
+    }
+    return {};
+  }));
+  return out;
+}
+
+Result<EvidenceView> Incidents::add_evidence(const Principal& p, IncidentId id, const EvidenceUpload& in,
+                                             const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  EvidenceView out;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kWork, "evidence");
+    if (!a) return a.error();
+    std::vector<FieldError> errors;
+    if (in.name.empty()) errors.push_back({"name", "required", {}});
+    if (in.name.size() > kMaxName || in.name.find_first_of(std::string_view("/\\\0", 3)) != std::string::npos) errors.push_back({"name", "pattern", {}});
+    if (in.collected_by.empty()) errors.push_back({"collected_by", "required", {}});
+    if (in.collected_from.empty()) errors.push_back({"collected_from", "required", {}});
+    if (in.collected_at && *in.collected_at > clock_.now() + std::chrono::minutes(5)) errors.push_back({"collected_at", "in_future", {}});
+    if (in.size == 0) errors.push_back({"file", "required", "the body is empty"});
+    if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
+    const Timestamp now = clock_.now();
+    Evidence e;
+    e.incident = id;
+    e.name = in.name;
+    e.sha256 = in.sha256;
+    e.size = in.size;
+    e.media_type = in.media_type.empty() ? "application/octet-stream" : in.media_type;
+    e.description = in.description;
+    e.collected_by = in.collected_by;
+    e.collected_from = in.collected_from;
+    e.collected_at = in.collected_at.value_or(now);
+    e.method = in.method;
+    e.holder = in.collected_by;
+    e.created_by = p.user;
+    e.created_at = now;
+    // The file first: if the transaction then fails, an unreferenced file stays, never a row
+    // without its file.
+    KHIEN_TRY(files_.adopt(in.incoming, in.sha256));
+    e.id = tx.insert_evidence(e);
+    CustodyEvent c{0, e.id, "collected", e.collected_from, e.collected_by, e.method, p.user, p.username, meta.address,
+                   e.collected_at};
+    tx.insert_custody(c);
+    add_entry(tx, p, a->incident, "evidence", fmt::format("{} (SHA-256 {}…)", e.name, e.sha256.substr(0, 16)), e.collected_at);
+    AuditEvent ev = event_by(p, "incident.evidence.create", "evidence", e.id.str());
+    ev.organization = a->incident.organization;
+    ev.changes = evidence_facts(e);
+    record(tx, clock_, meta, std::move(ev));
+    out.custody = tx.list_custody(e.id);
+    out.evidence = std::move(e);
+    return {};
+  }));
+  return out;
+}
+
+Result<EvidenceView> Incidents::transfer_evidence(const Principal& p, IncidentId id, EvidenceId evidence_id,
+                                                  const std::string& to, const std::string& note, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  if (to.empty()) return validation_error("to", "required");
+  EvidenceView out;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kWork, "evidence");
+    if (!a) return a.error();
+    auto list = tx.list_evidence(id);
+    auto it = std::find_if(list.begin(), list.end(), [&](const Evidence& e) { return e.id == evidence_id; });
+    if (it == list.end()) return Error("not_found");
+    Evidence e = *it;
+    CustodyEvent c{0, e.id, "transferred", e.holder, to, note, p.user, p.username, meta.address, clock_.now()};
+    tx.insert_custody(c);
+    tx.set_evidence_holder(e.id, to);
+    e.holder = to;
+    add_entry(tx, p, a->incident, "evidence", fmt::format("{}: {} → {}", e.name, c.from_party, to));
+    AuditEvent ev = event_by(p, "incident.evidence.transfer", "evidence", e.id.str());
+    ev.organization = a->incident.organization;
+    ev.changes = {{"from", c.from_party}, {"to", to}, {"note", note}};
+    record(tx, clock_, meta, std::move(ev));
+    out.custody = tx.list_custody(e.id);
+    out.evidence = std::move(e);
+    return {};
+  }));
+  return out;
+}
+
+Result<EvidenceDownload> Incidents::download_evidence(const Principal& p, IncidentId id, EvidenceId evidence_id,
+                                                      const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  std::optional<Evidence> found;
+  OrgId owner;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kRead, "evidence");
+    if (!a) return a.error();
+    owner = a->incident.organization;
+    for (auto& e : tx.list_evidence(id))
+      if (e.id == evidence_id) found = std::move(e);
+    return {};
+  }));
+  if (!found) return Error("not_found");
+  // Outside the transaction: hashing a large file must not hold the store.
+  const auto actual = files_.rehash(found->sha256);
+  const bool intact = actual && *actual == found->sha256;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    CustodyEvent c{0, found->id, intact ? "downloaded" : "hash-mismatch", found->holder, p.username,
+                   intact ? std::string() : "SHA-256 now " + actual.value_or("(missing)"), p.user, p.username,
+                   meta.address, clock_.now()};
+    tx.insert_custody(c);
+    AuditEvent ev = event_by(p, intact ? "incident.evidence.download" : "incident.evidence.hash_mismatch", "evidence",
+                             found->id.str());
+    ev.organization = owner;
+    ev.success = intact;
+    ev.changes = {{"sha256", found->sha256}, {"actual", actual ? boost::json::value(*actual) : nullptr}};
+    record(tx, clock_, meta, std::move(ev));
+    return {};
+  }));
+  if (!intact) return Error("evidence_corrupted", found->sha256);
+  return EvidenceDownload{*found, files_.path_of(found->sha256)};
+}
+
 }  // namespace khien::service

@@ -12,6 +12,7 @@
 #include "domain/regulatory_profile.h"
 #include "service/catalog.h"
 #include "service/context.h"
+#include "service/evidence_files.h"
 #include "service/incident_records.h"
 #include "service/store.h"
 
@@ -158,6 +159,31 @@ struct FollowupInput {
   std::optional<std::string> status;
 };
 
+// An evidence file streamed to disk by the server, and what the collector says of it.
+struct EvidenceUpload {
+  std::string incoming;  // the spooled file
+  std::string sha256;
+  std::uint64_t size = 0;
+  std::string name;
+  std::string media_type;
+  std::string description;
+  std::string collected_by;
+  std::string collected_from;
+  std::optional<Timestamp> collected_at;  // default: now
+  std::string method;
+};
+
+struct EvidenceView {
+  Evidence evidence;
+  std::vector<CustodyEvent> custody;
+};
+
+// What a download sends, after the hash was checked.
+struct EvidenceDownload {
+  Evidence evidence;
+  std::string path;
+};
+
 struct StatementInput {
   std::string text;
   std::string channel;
@@ -205,8 +231,8 @@ struct IncidentPage {
 
 class Incidents {
  public:
-  Incidents(Store& store, const Clock& clock, const Catalog& catalog)
-      : store_(store), clock_(clock), catalog_(catalog) {}
+  Incidents(Store& store, const Clock& clock, const Catalog& catalog, EvidenceFiles& files)
+      : store_(store), clock_(clock), catalog_(catalog), files_(files) {}
 
   // A staff member's report (any signed-in user who may report).
   Result<IncidentView> report(const Principal& p, IncidentInput in, const RequestMeta& meta);
@@ -251,6 +277,15 @@ class Incidents {
                                            const ObservableInput& in, const RequestMeta& meta);
   Status delete_observable(const Principal& p, IncidentId id, ObservableId observable, const RequestMeta& meta);
 
+  Result<std::vector<EvidenceView>> evidence(const Principal& p, IncidentId id);
+  Result<EvidenceView> add_evidence(const Principal& p, IncidentId id, const EvidenceUpload& in, const RequestMeta& meta);
+  Result<EvidenceView> transfer_evidence(const Principal& p, IncidentId id, EvidenceId evidence, const std::string& to,
+                                         const std::string& note, const RequestMeta& meta);
+  // Re-checks the stored content against its SHA-256 and records the download in the chain of
+  // custody; evidence_corrupted (and a hash-mismatch entry) when the content changed.
+  Result<EvidenceDownload> download_evidence(const Principal& p, IncidentId id, EvidenceId evidence,
+                                             const RequestMeta& meta);
+
   Result<std::vector<Followup>> followups(const Principal& p, IncidentId id);
   // Open follow-up actions of the caller's agency, across its incidents.
   Result<std::vector<Followup>> open_followups(const Principal& p);
@@ -281,6 +316,7 @@ class Incidents {
   Store& store_;
   const Clock& clock_;
   const Catalog& catalog_;
+  EvidenceFiles& files_;
 };
 
 }  // namespace khien::service

@@ -12,14 +12,14 @@ namespace khien::service {
 
 struct Services {
   // REQUIRES `catalog` outlives the services.
-  Services(Store& s, const Clock& c, const SecuritySettings& settings, const Catalog& catalog)
+  Services(Store& s, const Clock& c, const SecuritySettings& settings, const Catalog& catalog, EvidenceFiles& files)
       : store(s),
         identity(s, c, settings),
         organizations(s, c),
         users(s, c, identity.settings()),
         audit(s),
         systems(s, c),
-        incidents(s, c, catalog),
+        incidents(s, c, catalog, files),
         statistics(s, catalog) {}
   Store& store;
   Identity identity;

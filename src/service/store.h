@@ -124,6 +124,12 @@ class IncidentRecords {
                                           const std::vector<OrgId>& organizations,
                                           const std::vector<IncidentId>& also) = 0;
 
+  virtual EvidenceId insert_evidence(const Evidence& e) = 0;
+  virtual void set_evidence_holder(EvidenceId id, const std::string& holder) = 0;
+  virtual std::vector<Evidence> list_evidence(IncidentId incident) = 0;
+  virtual void insert_custody(const CustodyEvent& c) = 0;
+  virtual std::vector<CustodyEvent> list_custody(EvidenceId evidence) = 0;
+
   virtual FollowupId insert_followup(const Followup& f) = 0;
   virtual void update_followup(const Followup& f) = 0;
   virtual std::vector<Followup> list_followups(IncidentId incident) = 0;

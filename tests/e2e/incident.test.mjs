@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { createHash } from 'node:crypto';
 import { PASSWORD, addUser, startServer } from '../integration/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -58,6 +59,21 @@ const shot = (page, name) => page.screenshot({ path: join(artifacts, `incident-$
 async function pick(page, scope, label, option) {
   await scope.locator('.ant-form-item').filter({ hasText: label }).locator('.ant-select-selector').first().click();
   await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTitle(option, { exact: false }).first().click();
+}
+
+// Opens a tab of the incident page and waits until it is the one shown.
+async function openTab(page, name) {
+  const tab = page.getByRole('tab', { name, exact: true });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await tab.click();
+    try {
+      await page.locator('.ant-tabs-tab-active').filter({ hasText: name }).waitFor({ timeout: 2000 });
+      return;
+    } catch {
+      // the tab bar was still moving; click again
+    }
+  }
+  throw new Error(`tab ${name} did not open`);
 }
 
 // Takes a workflow step from the incident page and waits for the phase it leads to.
@@ -115,7 +131,7 @@ async function walk() {
   await responder.locator('.ant-card-head').getByTestId('phase').filter({ hasText: 'Đã chọn phương án' }).waitFor();
 
   // The playbook's tasks are there; one is done.
-  await responder.getByRole('tab', { name: 'Nhiệm vụ' }).click();
+  await openTab(responder, 'Nhiệm vụ');
   const firstTask = responder.locator('.ant-tabs-tabpane-active .ant-table-row').first();
   await firstTask.waitFor();
   await firstTask.locator('.ant-select-selector').click();
@@ -124,13 +140,24 @@ async function walk() {
   await shot(responder, '04-tasks');
 
   // An observable entered defanged is kept in its canonical form.
-  await responder.getByRole('tab', { name: 'Dấu hiệu (IOC)' }).click();
+  await openTab(responder, 'Dấu hiệu (IOC)');
   const observables = responder.locator('.ant-tabs-tabpane-active');
   await pick(responder, observables, 'Loại', 'URL');
   await observables.getByLabel('Giá trị').fill('hxxp://Deface-Kit[.]example/shell.php');
   await observables.getByRole('button', { name: 'Thêm' }).click();
   await observables.getByText('http://deface-kit.example/shell.php', { exact: true }).waitFor();
   await shot(responder, '04b-observables');
+
+  // Evidence: a file with its collector; the chain of custody starts.
+  await openTab(responder, 'Chứng cứ');
+  const evidence = responder.locator('.ant-tabs-tabpane-active');
+  await evidence.locator('input[type=file]').setInputFiles({ name: 'index-defaced.html', mimeType: 'text/html', buffer: Buffer.from('<h1>hacked</h1>') });
+  await evidence.getByLabel('Người thu thập').fill('Lê Văn Cường');
+  await evidence.getByLabel('Thu thập từ').fill('Máy chủ web 10.10.1.5');
+  await evidence.getByRole('button', { name: 'Tải lên' }).click();
+  await evidence.getByRole('link', { name: 'index-defaced.html' }).waitFor();
+  await evidence.getByText('SHA-256 ' + createHash('sha256').update('<h1>hacked</h1>').digest('hex').slice(0, 16)).waitFor();
+  await shot(responder, '04c-evidence');
 
   await step(responder, 'Triển khai ngăn chặn', 'Ngăn chặn');
   await step(responder, 'Xử lý, gỡ bỏ', 'Xử lý, gỡ bỏ');
@@ -142,13 +169,13 @@ async function walk() {
   await step(responder, 'Kiểm tra, đánh giá hệ thống', 'Kiểm tra, đánh giá');
   await step(responder, 'Hệ thống ổn định', 'Tổng kết');
 
-  await responder.getByRole('tab', { name: 'Phân loại' }).click();
+  await openTab(responder, 'Phân loại');
   const summing = responder.locator('.ant-tabs-tabpane-active');
   await summing.getByLabel('Nguyên nhân gốc').fill('Plugin tải tệp của CMS chưa vá lỗ hổng');
   await summing.getByLabel('Bài học kinh nghiệm').fill('Cập nhật CMS hằng tháng; giám sát thay đổi tệp trên máy chủ web');
   await summing.getByRole('button', { name: 'Lưu' }).click();
   await responder.getByText('Đã lưu').first().waitFor();
-  await responder.getByRole('tab', { name: 'Lịch sử' }).click();
+  await openTab(responder, 'Lịch sử');
   await responder.getByText('Số lần quay lại ngăn chặn: 1').waitFor();
   await shot(responder, '05-history');
   await responder.context().close();
@@ -156,12 +183,12 @@ async function walk() {
   // The security officer closes it.
   const officer = await signIn('can.bo.chuyen.trach');
   await officer.getByRole('row').filter({ hasText: 'bị thay đổi giao diện' }).click();
-  await officer.getByRole('tab', { name: 'Thông báo, báo cáo' }).click();
+  await openTab(officer, 'Thông báo, báo cáo');
   await officer.getByTestId('obligation-incident-notification').waitFor();
   await shot(officer, '06-obligations');
 
   // The officer shares it with the provincial coordinator, who then finds it in its own list.
-  await officer.getByRole('tab', { name: 'Chia sẻ, phát ngôn' }).click();
+  await openTab(officer, 'Chia sẻ, phát ngôn');
   const sharing = officer.locator('.ant-tabs-tabpane-active');
   await pick(officer, sharing, 'Cơ quan, tổ chức', 'Sở Thông tin và Truyền thông Khánh Hòa');
   await sharing.getByRole('button', { name: 'Chia sẻ', exact: true }).click();
@@ -178,7 +205,7 @@ async function walk() {
   await shot(officer, '09-closed');
 
   // A follow-up action outlives the incident and shows on the dashboard with the figures.
-  await officer.getByRole('tab', { name: 'Kiến nghị, khắc phục' }).click();
+  await openTab(officer, 'Kiến nghị, khắc phục');
   const followups = officer.locator('.ant-tabs-tabpane-active');
   await followups.getByLabel('Việc cần làm').fill('Rà soát, cập nhật toàn bộ plugin CMS hằng tháng');
   await pick(officer, followups, 'Người chịu trách nhiệm', 'can.bo.chuyen.trach');

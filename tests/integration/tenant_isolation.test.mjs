@@ -92,6 +92,19 @@ const factories = {
       return { status: r.status, json: r.json.items.find((a) => a.id === approval_id) };
     },
   },
+  evidence: {
+    async create(n) {
+      const id = await factories.incident.create(`evidence-${n}`);
+      const r = await b.request('POST', `/api/v1/incidents/${id}/evidence?name=b${n}.txt&collected_by=B&collected_from=B`,
+        { raw: Buffer.from(`evidence of B ${n}`), headers: { 'Content-Type': 'text/plain' } });
+      assert.equal(r.status, 201, r.text);
+      return { id, evidence_id: r.json.id };
+    },
+    read: async ({ id, evidence_id }) => {
+      const r = await b.get(`/api/v1/incidents/${id}/evidence`);
+      return { status: r.status, json: r.json.items.find((x) => x.id === evidence_id) };
+    },
+  },
   observable: {
     async create(n) {
       const id = await factories.incident.create(`observable-${n}`);
@@ -159,6 +172,14 @@ function resolve(schema) {
   return schema;
 }
 
+// A request the operation accepts: a JSON body from its schema, or bytes for an upload.
+function requestOf(op) {
+  const content = op.requestBody?.content ?? {};
+  if (content['application/json']) return { body: sampleBody(content['application/json'].schema), headers: {} };
+  if (content['application/octet-stream']) return { raw: Buffer.from('intruder'), headers: { 'Content-Type': 'application/octet-stream' } };
+  return { headers: {} };
+}
+
 // Fills a path's parameters from what a factory created: one id, or an object naming them.
 function fill(path, created) {
   return path.replace(/\{([^}]+)\}/g, (_, name) => String(typeof created === 'object' ? created[name] : created));
@@ -209,8 +230,7 @@ test('every operation that is not public refuses an anonymous caller with 401', 
   for (const { path, method, op } of operations()) {
     if (isPublic(op)) continue;
     const url = path.replace(/\{[^}]+\}/g, '1');
-    const body = op.requestBody ? sampleBody(op.requestBody.content['application/json'].schema) : undefined;
-    const r = await anon.request(method, url, { body });
+    const r = await anon.request(method, url, requestOf(op));
     assert.equal(r.status, 401, `${method} ${path}: ${r.text}`);
     assert.equal(r.json.code, 'unauthenticated', `${method} ${path}`);
     checked++;
@@ -234,9 +254,9 @@ test("agency A cannot read or change any of agency B's objects, on any route", a
     const id = await factory.create(n++);
     const before = await factory.read(id);
     assert.equal(before.status, 200, `${resource} ${id} is readable by its owner`);
-    const body = op.requestBody ? sampleBody(op.requestBody.content['application/json'].schema) : undefined;
-    const headers = (op.parameters ?? []).some((p) => p.in === 'header' && p.name === 'If-Match') ? { 'If-Match': '"1"' } : {};
-    const r = await a.request(method, fill(path, id), { body, headers });
+    const req = requestOf(op);
+    if ((op.parameters ?? []).some((p) => p.in === 'header' && p.name === 'If-Match')) req.headers['If-Match'] = '"1"';
+    const r = await a.request(method, fill(path, id), req);
     assert.ok(r.status === 403 || r.status === 404, `${method} ${path} by agency A answered ${r.status}: ${r.text}`);
     const afterRead = await factory.read(id);
     assert.deepEqual(afterRead.json, before.json, `${method} ${path} changed B's ${resource}`);

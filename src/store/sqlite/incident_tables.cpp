@@ -881,4 +881,94 @@ std::vector<IncidentFacts> SqliteIncidentTables::incident_facts(const std::vecto
   return out;
 }
 
+// ---- evidence and its chain of custody ----
+
+EvidenceId SqliteIncidentTables::insert_evidence(const Evidence& e) {
+  db_.prepare("INSERT INTO evidence (incident_id, name, sha256, size, media_type, description, collected_by, collected_from, "
+              "collected_at, method, holder, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      .bind(1, e.incident.value())
+      .bind(2, e.name)
+      .bind(3, e.sha256)
+      .bind(4, static_cast<std::int64_t>(e.size))
+      .bind(5, e.media_type)
+      .bind(6, e.description)
+      .bind(7, e.collected_by)
+      .bind(8, e.collected_from)
+      .bind(9, to_unix_ms(e.collected_at))
+      .bind(10, e.method)
+      .bind(11, e.holder)
+      .bind(12, opt_id(e.created_by))
+      .bind(13, to_unix_ms(e.created_at))
+      .run();
+  return EvidenceId(db_.last_insert_id());
+}
+
+void SqliteIncidentTables::set_evidence_holder(EvidenceId id, const std::string& holder) {
+  db_.prepare("UPDATE evidence SET holder = ? WHERE id = ?").bind(1, holder).bind(2, id.value()).run();
+}
+
+std::vector<Evidence> SqliteIncidentTables::list_evidence(IncidentId incident) {
+  auto& s = db_.prepare(
+      "SELECT id, name, sha256, size, media_type, description, collected_by, collected_from, collected_at, method, holder, "
+      "created_by, created_at FROM evidence WHERE incident_id = ? ORDER BY id");
+  s.bind(1, incident.value());
+  std::vector<Evidence> out;
+  while (s.step()) {
+    Evidence e;
+    e.id = EvidenceId(s.integer(0));
+    e.incident = incident;
+    e.name = s.text(1);
+    e.sha256 = s.text(2);
+    e.size = static_cast<std::uint64_t>(s.integer(3));
+    e.media_type = s.text(4);
+    e.description = s.text(5);
+    e.collected_by = s.text(6);
+    e.collected_from = s.text(7);
+    e.collected_at = from_unix_ms(s.integer(8));
+    e.method = s.text(9);
+    e.holder = s.text(10);
+    e.created_by = read_id<UserId>(s, 11);
+    e.created_at = from_unix_ms(s.integer(12));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+void SqliteIncidentTables::insert_custody(const CustodyEvent& c) {
+  db_.prepare("INSERT INTO custody_events (evidence_id, kind, from_party, to_party, note, actor_id, address, at) "
+              "VALUES (?,?,?,?,?,?,?,?)")
+      .bind(1, c.evidence.value())
+      .bind(2, c.kind)
+      .bind(3, c.from_party)
+      .bind(4, c.to_party)
+      .bind(5, c.note)
+      .bind(6, opt_id(c.actor))
+      .bind(7, c.address)
+      .bind(8, to_unix_ms(c.at))
+      .run();
+}
+
+std::vector<CustodyEvent> SqliteIncidentTables::list_custody(EvidenceId evidence) {
+  auto& s = db_.prepare(
+      "SELECT c.id, c.kind, c.from_party, c.to_party, c.note, c.actor_id, COALESCE(u.display_name, ''), c.address, c.at "
+      "FROM custody_events c LEFT JOIN users u ON u.id = c.actor_id WHERE c.evidence_id = ? ORDER BY c.id");
+  s.bind(1, evidence.value());
+  std::vector<CustodyEvent> out;
+  while (s.step()) {
+    CustodyEvent c;
+    c.id = s.integer(0);
+    c.evidence = evidence;
+    c.kind = s.text(1);
+    c.from_party = s.text(2);
+    c.to_party = s.text(3);
+    c.note = s.text(4);
+    c.actor = read_id<UserId>(s, 5);
+    c.actor_name = s.text(6);
+    c.address = s.text(7);
+    c.at = from_unix_ms(s.integer(8));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 }  // namespace khien::store

@@ -52,6 +52,12 @@ class SqliteIncidentTables : public virtual service::SystemRecords, public virtu
                                            const std::vector<OrgId>& organizations,
                                            const std::vector<service::IncidentId>& also) override;
 
+  service::EvidenceId insert_evidence(const service::Evidence& e) override;
+  void set_evidence_holder(service::EvidenceId id, const std::string& holder) override;
+  std::vector<service::Evidence> list_evidence(service::IncidentId incident) override;
+  void insert_custody(const service::CustodyEvent& c) override;
+  std::vector<service::CustodyEvent> list_custody(service::EvidenceId evidence) override;
+
   service::FollowupId insert_followup(const service::Followup& f) override;
   void update_followup(const service::Followup& f) override;
   std::vector<service::Followup> list_followups(service::IncidentId incident) override;

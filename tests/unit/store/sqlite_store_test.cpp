@@ -2,6 +2,7 @@
 
 #include "base/crypto.h"
 #include "service/services.h"
+#include "store/evidence_dir.h"
 #include "store/sqlite/sqlite_store.h"
 
 using namespace khien;
@@ -26,7 +27,8 @@ class StoreTest : public ::testing::Test {
     ASSERT_TRUE(s.ok());
     store_ = std::move(s).value();
     catalog_ = builtin_catalog().value();
-    services_ = std::make_unique<Services>(*store_, clock_, settings_, catalog_);
+    files_ = std::make_unique<store::EvidenceDirectory>(dir_ / "evidence");
+    services_ = std::make_unique<Services>(*store_, clock_, settings_, catalog_, *files_);
   }
   void TearDown() override {
     services_.reset();
@@ -59,6 +61,7 @@ class StoreTest : public ::testing::Test {
   RequestMeta meta_{"127.0.0.1", "test"};
   std::unique_ptr<Store> store_;
   Catalog catalog_;
+  std::unique_ptr<EvidenceFiles> files_;
   std::unique_ptr<Services> services_;
 };
 }  // namespace

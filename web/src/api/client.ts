@@ -69,3 +69,21 @@ export function query(params: Record<string, string | number | boolean | undefin
   const s = q.toString();
   return s ? `?${s}` : '';
 }
+
+// Uploads a file as the request body (evidence), with the rest of the facts in the query.
+export async function uploadFile<T>(path: string, file: File, params: Record<string, string | undefined>): Promise<T> {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  const res = await fetch(`${path}?${q.toString()}`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Accept-Language': i18n.language === 'en' ? 'en' : 'vi', 'Content-Type': file.type || 'application/octet-stream',
+      ...(csrfToken ? { 'X-CSRF-Token': csrfToken } : {}) },
+    body: file,
+  });
+  const data = (res.headers.get('Content-Type') ?? '').includes('json') ? await res.json() : null;
+  if (!res.ok) {
+    throw new ApiError(res.status, data ?? { type: 'about:blank', title: res.statusText, status: res.status, code: 'http_error' }, null);
+  }
+  return data as T;
+}

@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, api, type Approval, type Incident, type Me, type Obligation, type Schemas, type Task,
+import { ApiError, api, uploadFile, type Approval, type Incident, type Me, type Obligation, type Schemas, type Task,
   type TimelineEntry, type Transition } from '../../api/client';
 import { can, nameOf, useOrganizations, useSystems, useTaxonomy } from '../../api/hooks';
 import { isFormCheck, showError } from '../../components/formErrors';
@@ -477,6 +477,99 @@ function Observables(props: { incident: Incident }) {
   );
 }
 
+type Evidence = Schemas['Evidence'];
+
+function size(bytes: number) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+// Evidence with its chain of custody: who collected it, where, when and how; every transfer
+// and download; the SHA-256 the content is checked against.
+function EvidenceTab(props: { incident: Incident }) {
+  const { t } = useTranslation();
+  const i = props.incident;
+  const list = useQuery({ queryKey: ['incident', i.id, 'evidence'], queryFn: () => api<{ items: Evidence[] }>('GET', `/api/v1/incidents/${i.id}/evidence`) });
+  const [form] = Form.useForm();
+  const [file, setFile] = useState<File | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [transfer, setTransfer] = useState<Evidence | null>(null);
+  const [transferForm] = Form.useForm();
+  const upload = async () => {
+    try {
+      const v = await form.validateFields();
+      if (!file) return;
+      setBusy(true);
+      await uploadFile(`/api/v1/incidents/${i.id}/evidence`, file, {
+        name: file.name, collected_by: v.collected_by, collected_from: v.collected_from, method: v.method,
+        description: v.description, collected_at: v.collected_at ? (v.collected_at as Dayjs).toISOString() : undefined,
+      });
+      form.resetFields();
+      setFile(null);
+      void list.refetch();
+    } catch (err) {
+      if (!isFormCheck(err)) showError(err, form);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const doTransfer = async () => {
+    try {
+      const v = await transferForm.validateFields();
+      await api('POST', `/api/v1/incidents/${i.id}/evidence/${transfer!.id}/transfers`, v);
+      setTransfer(null);
+      transferForm.resetFields();
+      void list.refetch();
+    } catch (err) {
+      if (!isFormCheck(err)) showError(err, transferForm);
+    }
+  };
+  return (
+    <>
+      {i.can_work && (
+        <Form form={form} name="evidence" layout="inline" style={{ marginBottom: 16, rowGap: 8 }} onFinish={() => void upload()}>
+          <Form.Item label={t('evidence.file')} required>
+            <input type="file" aria-label={t('evidence.file')} onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+          </Form.Item>
+          <Form.Item name="collected_by" label={t('evidence.collectedBy')} rules={[{ required: true, message: t('validation.required') }]}><Input style={{ width: 200 }} /></Form.Item>
+          <Form.Item name="collected_from" label={t('evidence.collectedFrom')} rules={[{ required: true, message: t('validation.required') }]}><Input style={{ width: 200 }} /></Form.Item>
+          <Form.Item name="collected_at" label={t('evidence.collectedAt')}><DatePicker showTime format="DD/MM/YYYY HH:mm" /></Form.Item>
+          <Form.Item name="method" label={t('evidence.method')}><Input style={{ width: 180 }} /></Form.Item>
+          <Form.Item name="description" label={t('evidence.description')}><Input style={{ width: 240 }} /></Form.Item>
+          <Button type="primary" htmlType="submit" loading={busy} disabled={!file}>{t('evidence.upload')}</Button>
+        </Form>
+      )}
+      <Table<Evidence> rowKey="id" size="small" loading={list.isPending} dataSource={list.data?.items ?? []} pagination={false}
+        expandable={{ expandedRowRender: (e) => (
+          <Timeline style={{ marginTop: 8 }} items={e.custody.map((c) => ({
+            color: c.kind === 'hash-mismatch' ? 'red' : c.kind === 'collected' ? 'green' : 'blue',
+            children: <span>{showTime(c.at)} · {t(`evidence.custody_${c.kind}`)}{c.from || c.to ? ` · ${c.from} → ${c.to}` : ''}
+              {c.note ? ` · ${c.note}` : ''} · {c.actor_name} ({c.address})</span>,
+          }))} />) }}
+        columns={[
+          { title: t('evidence.name'), dataIndex: 'name', render: (n: string, e) => (
+            <Space direction="vertical" size={0}>
+              <Typography.Link href={`/api/v1/incidents/${i.id}/evidence/${e.id}/content`}>{n}</Typography.Link>
+              <Typography.Text type="secondary" copyable={{ text: e.sha256 }} style={{ fontFamily: 'monospace', fontSize: 12 }}>SHA-256 {e.sha256.slice(0, 16)}…</Typography.Text>
+            </Space>) },
+          { title: t('evidence.size'), dataIndex: 'size', render: size },
+          { title: t('evidence.collected'), key: 'c', render: (_: unknown, e) => `${e.collected_by} · ${e.collected_from} · ${showTime(e.collected_at)}` },
+          { title: t('evidence.holder'), dataIndex: 'holder' },
+          { title: '', key: 'act', render: (_: unknown, e) => i.can_work && <Button size="small" onClick={() => setTransfer(e)}>{t('evidence.transfer')}</Button> },
+        ]} />
+      <Modal open={!!transfer} title={`${t('evidence.transfer')}: ${transfer?.name ?? ''}`} onOk={() => void doTransfer()} onCancel={() => setTransfer(null)}
+        okText={t('common.save')} cancelText={t('common.cancel')}>
+        <Form form={transferForm} name="transfer" layout="vertical">
+          <Form.Item name="to" label={t('evidence.to')} rules={[{ required: true, message: t('validation.required') }]}><Input /></Form.Item>
+          <Form.Item name="note" label={t('evidence.note')}><Input.TextArea rows={2} /></Form.Item>
+        </Form>
+      </Modal>
+    </>
+  );
+}
+
 type Followup = Schemas['Followup'];
 
 // Follow-up actions from the lessons learned, tracked to done even after the incident is closed.
@@ -755,6 +848,7 @@ export function IncidentPage(props: { me: Me }) {
           { key: 'tasks', label: t('incident.tasks'), children: <Tasks incident={i} /> },
           { key: 'timeline', label: t('incident.timeline'), children: <IncidentTimeline incident={i} /> },
           { key: 'observables', label: t('incident.observables'), children: <Observables incident={i} /> },
+          { key: 'evidence', label: t('incident.evidence'), children: <EvidenceTab incident={i} /> },
           { key: 'approvals', label: t('incident.approvals'), children: <Approvals incident={i} me={props.me} onDecided={reload} /> },
           { key: 'obligations', label: t('incident.obligations'), children: <Obligations incident={i} onRecorded={reload} /> },
           { key: 'followups', label: t('incident.followups'), children: <Followups incident={i} /> },
