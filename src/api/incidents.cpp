@@ -30,9 +30,10 @@ boost::json::array strings(const std::vector<std::string>& v) {
   return a;
 }
 
+boost::json::object obligation_json(const Ctx& c, const service::ObligationView& ov);
+
 boost::json::object incident_json(const Ctx& c, const service::IncidentView& v) {
   const auto& i = v.incident;
-  const auto l = lang(c);
   boost::json::array systems, system_ids;
   for (const auto& s : v.systems) {
     system_ids.emplace_back(s.id.str());
@@ -45,27 +46,7 @@ boost::json::object incident_json(const Ctx& c, const service::IncidentView& v) 
   for (const auto& r : v.assessment.reasons)
     reasons.push_back({{"criterion", r.criterion}, {"met", r.met}, {"subject", r.subject}});
   boost::json::array obligations;
-  for (const auto& ov : v.obligations) {
-    const auto& o = ov.obligation;
-    boost::json::array recipients;
-    for (const auto& r : ov.recipients)
-      recipients.push_back({{"id", r.id},
-                            {"name", r.rule->name.in(l)},
-                            {"organization_id", r.organization ? boost::json::value(r.organization->id.str()) : nullptr},
-                            {"organization_name", r.organization ? boost::json::value(r.organization->name) : nullptr}});
-    obligations.push_back({{"id", o.rule->id},
-                           {"name", o.rule->name.in(l)},
-                           {"form", text_or_null(o.rule->form)},
-                           {"status", domain::obligation_status_name(o.status)},
-                           {"due", domain::deadline_unit_name(o.rule->due.unit)},
-                           {"due_at", time_or_null(o.due_at)},
-                           {"done_at", time_or_null(o.done_at)},
-                           {"done_late", o.done_late},
-                           {"source", o.rule->source.in(l)},
-                           {"verified", o.rule->verified},
-                           {"note", o.rule->note ? boost::json::value(o.rule->note->in(l)) : nullptr},
-                           {"recipients", std::move(recipients)}});
-  }
+  for (const auto& ov : v.obligations) obligations.push_back(obligation_json(c, ov));
   boost::json::array steps;
   for (auto s : v.steps) steps.emplace_back(domain::step_name(s));
   boost::json::array reached;
@@ -165,6 +146,29 @@ Result<std::vector<service::SystemId>> body_system_ids(const Ctx& c) {
     out.push_back(*id);
   }
   return out;
+}
+
+boost::json::object obligation_json(const Ctx& c, const service::ObligationView& ov) {
+  const auto l = lang(c);
+  const auto& o = ov.obligation;
+  boost::json::array recipients;
+  for (const auto& r : ov.recipients)
+    recipients.push_back({{"id", r.id},
+                          {"name", r.rule->name.in(l)},
+                          {"organization_id", r.organization ? boost::json::value(r.organization->id.str()) : nullptr},
+                          {"organization_name", r.organization ? boost::json::value(r.organization->name) : nullptr}});
+  return {{"id", o.rule->id},
+          {"name", o.rule->name.in(l)},
+          {"form", text_or_null(o.rule->form)},
+          {"status", domain::obligation_status_name(o.status)},
+          {"due", domain::deadline_unit_name(o.rule->due.unit)},
+          {"due_at", time_or_null(o.due_at)},
+          {"done_at", time_or_null(o.done_at)},
+          {"done_late", o.done_late},
+          {"source", o.rule->source.in(l)},
+          {"verified", o.rule->verified},
+          {"note", o.rule->note ? boost::json::value(o.rule->note->in(l)) : nullptr},
+          {"recipients", std::move(recipients)}};
 }
 
 Result<service::IncidentInput> incident_input(const Ctx& c) {
@@ -735,6 +739,49 @@ Result<http::Response> download_evidence(Ctx& c) {
   return r;
 }
 
+// ---- what is owed; saved filters ----
+
+Result<http::Response> list_owed(Ctx& c) {
+  auto rows = c.services.incidents.owed(c.who());
+  if (!rows) return rows.error();
+  boost::json::array items;
+  for (const auto& [v, ov] : *rows)
+    items.push_back({{"id", v.incident.id.str() + "/" + ov.obligation.rule->id},
+                     {"incident_id", v.incident.id.str()},
+                     {"reference", v.reference},
+                     {"title", v.incident.title},
+                     {"organization_id", v.incident.organization.str()},
+                     {"organization_name", v.organization_name},
+                     {"is_drill", v.incident.is_drill},
+                     {"obligation", obligation_json(c, ov)}});
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+boost::json::object filter_json(const service::SavedFilter& f) {
+  return {{"id", f.id.str()}, {"name", f.name}, {"query", f.query}, {"created_at", format_rfc3339(f.created_at)}};
+}
+
+Result<http::Response> list_filters(Ctx& c) {
+  auto list = c.services.incidents.saved_filters(c.who());
+  if (!list) return list.error();
+  boost::json::array items;
+  for (const auto& f : *list) items.push_back(filter_json(f));
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+Result<http::Response> save_filter(Ctx& c) {
+  auto f = c.services.incidents.save_filter(c.who(), *body_string(c, "name"), *body_string(c, "query"), c.meta);
+  if (!f) return f.error();
+  return json_response(201, filter_json(*f));
+}
+
+Result<http::Response> delete_filter(Ctx& c) {
+  auto id = path_id<service::SavedFilterId>(c);
+  if (!id) return id.error();
+  KHIEN_TRY(c.services.incidents.delete_filter(c.who(), *id, c.meta));
+  return no_content();
+}
+
 // ---- follow-up actions and duplicates ----
 
 boost::json::object followup_json(const service::Followup& f) {
@@ -992,6 +1039,10 @@ void add_incident_routes(std::vector<RouteSpec>& r) {
   r.push_back({"GET", "/api/v1/followups", open_followups});
   r.push_back({"POST", "/api/v1/incidents/{id}/merge", merge_incident});
   r.push_back({"GET", "/api/v1/stats/incidents", incident_stats});
+  r.push_back({"GET", "/api/v1/obligations", list_owed});
+  r.push_back({"GET", "/api/v1/saved-filters", list_filters});
+  r.push_back({"POST", "/api/v1/saved-filters", save_filter});
+  r.push_back({"DELETE", "/api/v1/saved-filters/{id}", delete_filter});
   r.push_back({"GET", "/api/v1/incidents/{id}/evidence", list_evidence});
   r.push_back({"POST", "/api/v1/incidents/{id}/evidence", upload_evidence, 0, true});
   r.push_back({"POST", "/api/v1/incidents/{id}/evidence/{evidence_id}/transfers", transfer_evidence});

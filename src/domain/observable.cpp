@@ -40,23 +40,25 @@ std::string lower(std::string s) {
   return s;
 }
 
-void replace_all(std::string& s, std::string_view from, std::string_view to) {
-  for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
-}
-
-// Replaces `from` case-insensitively (ASCII).
-void replace_all_ci(std::string& s, std::string_view from, std::string_view to) {
-  for (std::size_t pos = 0; pos + from.size() <= s.size();) {
-    bool match = true;
-    for (std::size_t k = 0; k < from.size() && match; ++k)
-      match = std::tolower(static_cast<unsigned char>(s[pos + k])) == std::tolower(static_cast<unsigned char>(from[k]));
+// Replaces every `from` (ASCII case-insensitively when asked). Builds a new string rather than
+// replacing in place (GCC 12 at -O3 warns falsely about std::string::replace).
+void replace_all(std::string& s, std::string_view from, std::string_view to, bool ignore_case = false) {
+  const auto same = [&](char a, char b) {
+    return ignore_case ? std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)) : a == b;
+  };
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t pos = 0; pos < s.size();) {
+    bool match = pos + from.size() <= s.size();
+    for (std::size_t k = 0; match && k < from.size(); ++k) match = same(s[pos + k], from[k]);
     if (match) {
-      s.replace(pos, from.size(), to);
-      pos += to.size();
+      out.append(to);
+      pos += from.size();
     } else {
-      ++pos;
+      out.push_back(s[pos++]);
     }
   }
+  s = std::move(out);
 }
 
 Result<std::string> ip(const std::string& v) {
@@ -195,14 +197,14 @@ std::optional<ObservableKind> parse_observable_kind(std::string_view name) {
 
 std::string refang(std::string_view text) {
   std::string s(text);
-  for (std::string_view dot : {"[.]", "(.)", "{.}", "[dot]", "(dot)"}) replace_all_ci(s, dot, ".");
+  for (std::string_view dot : {"[.]", "(.)", "{.}", "[dot]", "(dot)"}) replace_all(s, dot, ".", true);
   for (std::string_view colon : {"[:]", "(:)"}) replace_all(s, colon, ":");
-  for (std::string_view at : {"[@]", "(@)", "[at]", "(at)"}) replace_all_ci(s, at, "@");
+  for (std::string_view at : {"[@]", "(@)", "[at]", "(at)"}) replace_all(s, at, "@", true);
   replace_all(s, "[://]", "://");
   replace_all(s, "[/]", "/");
   for (std::string_view scheme : {"hxxps", "hxxp", "fxp"}) {
     if (s.size() >= scheme.size() && lower(s.substr(0, scheme.size())) == scheme) {
-      s.replace(0, scheme.size(), scheme == "fxp" ? "ftp" : scheme == "hxxps" ? "https" : "http");
+      s = std::string(scheme == "fxp" ? "ftp" : scheme == "hxxps" ? "https" : "http") + s.substr(scheme.size());
       break;
     }
   }

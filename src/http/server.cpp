@@ -187,6 +187,24 @@ struct Server::Impl {
   }
 
 
+  // Refuses a request whose body is still coming (413): answers, stops sending, and reads and
+  // discards what the client keeps sending for a moment before closing. Closing at once with
+  // unread data would reset the connection and the client could lose the answer.
+  template <class Stream>
+  awaitable<void> refuse_body(Stream& stream, beast::flat_buffer& buffer, Response res, const Request& head) {
+    if (!co_await send(stream, std::move(res), head, false)) co_return;
+    auto& lowest = beast::get_lowest_layer(stream);
+    beast::error_code ignored;
+    lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest.expires_after(std::chrono::seconds(2));
+    for (std::size_t drained = 0; drained < (64u << 20);) {
+      buffer.consume(buffer.size());
+      auto [ec, n] = co_await lowest.async_read_some(buffer.prepare(64 * 1024), kNoThrow);
+      if (ec) break;
+      drained += n;
+    }
+  }
+
   enum class SpoolOutcome { kDone, kTooLarge, kFailed, kClosed };
 
   // Reads the body of `parser` into a new file in `directory`, in 64 KiB chunks, hashing it;
@@ -288,7 +306,7 @@ struct Server::Impl {
       const auto limit = handler.body_limit(head);
       const auto declared = header_parser.content_length();
       if (declared && *declared > limit) {
-        co_await send(stream, handler.reject(head, 413, "payload_too_large"), head, false);
+        co_await refuse_body(stream, buffer, handler.reject(head, 413, "payload_too_large"), head);
         co_return;
       }
       if (header_parser.get()[bhttp::field::expect] == "100-continue") {
@@ -304,7 +322,7 @@ struct Server::Impl {
         parser.body_limit(limit);
         auto outcome = co_await spool_body(stream, buffer, parser, spool, head);
         if (outcome == SpoolOutcome::kTooLarge) {
-          co_await send(stream, handler.reject(head, 413, "payload_too_large"), head, false);
+          co_await refuse_body(stream, buffer, handler.reject(head, 413, "payload_too_large"), head);
           co_return;
         }
         if (outcome == SpoolOutcome::kFailed) {
@@ -319,7 +337,7 @@ struct Server::Impl {
           lowest.expires_after(opt.request_timeout);
           auto [ec3, n3] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
           if (ec3 == bhttp::error::body_limit) {
-            co_await send(stream, handler.reject(head, 413, "payload_too_large"), head, false);
+            co_await refuse_body(stream, buffer, handler.reject(head, 413, "payload_too_large"), head);
             co_return;
           }
           if (ec3) {

@@ -23,6 +23,7 @@ using StatementId = Id<struct StatementTag>;
 using ObservableId = Id<struct ObservableTag>;
 using FollowupId = Id<struct FollowupTag>;
 using EvidenceId = Id<struct EvidenceTag>;
+using SavedFilterId = Id<struct SavedFilterTag>;
 
 // An information system of the inventory (a minimal one; extended by the inventory issue).
 struct InformationSystem {
@@ -261,6 +262,15 @@ struct CustodyEvent {
   std::string actor_name;
   std::string address;
   Timestamp at;
+};
+
+// A user's named incident-list filter (the list's query string).
+struct SavedFilter {
+  SavedFilterId id;
+  UserId user;
+  std::string name;
+  std::string query;
+  Timestamp created_at;
 };
 
 // One incident as the statistics need it.

@@ -1475,4 +1475,69 @@ Result<EvidenceDownload> Incidents::download_evidence(const Principal& p, Incide
   return EvidenceDownload{*found, files_.path_of(found->sha256)};
 }
 
+// ---- what is owed, across incidents ----
+
+Result<std::vector<std::pair<IncidentView, ObligationView>>> Incidents::owed(const Principal& p) {
+  IncidentQuery q;
+  q.filter.limit = 1000;
+  for (Phase ph : domain::kAllPhases)
+    if (ph != Phase::kDismissed) q.filter.phases.emplace_back(domain::phase_name(ph));
+  auto page = list(p, std::move(q));
+  if (!page) return page.error();
+  std::vector<std::pair<IncidentView, ObligationView>> out;
+  for (const auto& v : page->items)
+    for (const auto& o : v.obligations)
+      if (o.obligation.status == domain::ObligationStatus::kPending || o.obligation.status == domain::ObligationStatus::kOverdue)
+        out.emplace_back(v, o);
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    const auto& x = a.second.obligation.due_at;
+    const auto& y = b.second.obligation.due_at;
+    if (x.has_value() != y.has_value()) return x.has_value();
+    return x && y && *x < *y;
+  });
+  return out;
+}
+
+// ---- saved filters ----
+
+Result<std::vector<SavedFilter>> Incidents::saved_filters(const Principal& p) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  std::vector<SavedFilter> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    out = tx.list_saved_filters(p.user);
+    return {};
+  }));
+  return out;
+}
+
+Result<SavedFilter> Incidents::save_filter(const Principal& p, const std::string& name, const std::string& query,
+                                           const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kChange));
+  SavedFilter f{SavedFilterId(), p.user, name, query, clock_.now()};
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    for (const auto& existing : tx.list_saved_filters(p.user))
+      if (existing.name == name) return validation_error("name", "taken");
+    f.id = tx.insert_saved_filter(f);
+    AuditEvent e = event_by(p, "incident.filter.save", "saved_filter", f.id.str());
+    e.changes = {{"name", name}, {"query", query}};
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  }));
+  return f;
+}
+
+Status Incidents::delete_filter(const Principal& p, SavedFilterId id, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kChange));
+  return store_.write([&](Tx& tx) -> Status {
+    auto list = tx.list_saved_filters(p.user);
+    auto it = std::find_if(list.begin(), list.end(), [&](const SavedFilter& f) { return f.id == id; });
+    if (it == list.end()) return Error("not_found");
+    tx.delete_saved_filter(id);
+    AuditEvent e = event_by(p, "incident.filter.delete", "saved_filter", id.str());
+    e.changes = {{"name", it->name}, {"query", it->query}};
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  });
+}
+
 }  // namespace khien::service

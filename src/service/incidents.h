@@ -286,6 +286,15 @@ class Incidents {
   Result<EvidenceDownload> download_evidence(const Principal& p, IncidentId id, EvidenceId evidence,
                                              const RequestMeta& meta);
 
+  // What the incidents the caller sees (its own and those shared with it) still owe: pending
+  // and overdue obligations, soonest due first (the coordinator's view across agencies).
+  Result<std::vector<std::pair<IncidentView, ObligationView>>> owed(const Principal& p);
+
+  Result<std::vector<SavedFilter>> saved_filters(const Principal& p);
+  Result<SavedFilter> save_filter(const Principal& p, const std::string& name, const std::string& query,
+                                  const RequestMeta& meta);
+  Status delete_filter(const Principal& p, SavedFilterId id, const RequestMeta& meta);
+
   Result<std::vector<Followup>> followups(const Principal& p, IncidentId id);
   // Open follow-up actions of the caller's agency, across its incidents.
   Result<std::vector<Followup>> open_followups(const Principal& p);

@@ -130,6 +130,10 @@ class IncidentRecords {
   virtual void insert_custody(const CustodyEvent& c) = 0;
   virtual std::vector<CustodyEvent> list_custody(EvidenceId evidence) = 0;
 
+  virtual SavedFilterId insert_saved_filter(const SavedFilter& f) = 0;
+  virtual void delete_saved_filter(SavedFilterId id) = 0;
+  virtual std::vector<SavedFilter> list_saved_filters(UserId user) = 0;
+
   virtual FollowupId insert_followup(const Followup& f) = 0;
   virtual void update_followup(const Followup& f) = 0;
   virtual std::vector<Followup> list_followups(IncidentId incident) = 0;

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Client, PASSWORD, addUser, signedIn, startServer } from './harness.mjs';
 
@@ -71,11 +72,31 @@ test('an evidence file is streamed up, stored by its hash, downloaded intact and
   assert.equal(r.json.items[0].custody.at(-1).kind, 'hash-mismatch');
 });
 
+// An upload over node:http that takes the answer as soon as it comes: a server refusing an
+// oversized body answers 413 and closes while the client is still sending.
+function uploadExpectingEarlyAnswer(client, bytes, query) {
+  const url = new URL(`${server.url}/api/v1/incidents/${incident.id}/evidence?${new URLSearchParams(query)}`);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, {
+      method: 'POST',
+      headers: { Cookie: client.cookie, 'X-CSRF-Token': client.csrf, 'Content-Type': 'application/octet-stream', 'Content-Length': bytes.length },
+    }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode, json: JSON.parse(text || 'null') }));
+    });
+    req.on('error', (err) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+    req.setTimeout(20_000, () => reject(new Error('no answer to the oversized upload')));
+    req.end(bytes);
+  });
+}
+
 test('uploads without credentials, too large, or without the collector are refused and leave nothing', async () => {
   let r = await upload(new Client(server.url), randomBytes(1024), { name: 'x.bin', collected_by: 'A', collected_from: 'B' });
   assert.equal(r.status, 401);
-  r = await upload(responder, randomBytes(9 * 1024 * 1024), { name: 'big.bin', collected_by: 'A', collected_from: 'B' });
+  r = await uploadExpectingEarlyAnswer(responder, randomBytes(9 * 1024 * 1024), { name: 'big.bin', collected_by: 'A', collected_from: 'B' });
   assert.equal(r.status, 413);
+  assert.equal(r.json.code, 'payload_too_large');
   r = await upload(responder, randomBytes(1024), { name: 'x.bin' });
   assert.equal(r.status, 400);
   assert.deepEqual(r.json.errors.map((e) => e.field).sort(), ['collected_by', 'collected_from']);

@@ -395,3 +395,33 @@ test('follow-up actions outlive the incident; duplicates merge; statistics leave
   r = await officer.get('/api/v1/followups');
   assert.ok(!r.json.items.some((f) => f.id === followup.id));
 });
+
+test('what is owed is listed across incidents, for a coordinator only what is shared with it; filters are saved per user', async () => {
+  let r = await officer.post('/api/v1/incidents', { title: 'Lỗi cập nhật phần mềm một cửa', scenario: 'software-change-error', severity: 'medium' });
+  const incident = r.json;
+  r = await officer.get('/api/v1/obligations');
+  assert.equal(r.status, 200, r.text);
+  const mine = r.json.items.filter((x) => x.incident_id === incident.id);
+  assert.deepEqual(mine.map((x) => x.obligation.id), ['incident-notification']);
+  assert.ok(r.json.items.every((x, k, all) => k === 0 || !all[k - 1].obligation.due_at || !x.obligation.due_at || all[k - 1].obligation.due_at <= x.obligation.due_at), 'soonest due first');
+
+  r = await coordinator.get('/api/v1/obligations');
+  assert.ok(!r.json.items.some((x) => x.incident_id === incident.id), 'not shared: not listed for the coordinator');
+  const province = (await officer.get('/api/v1/share-targets')).json.items.find((o) => o.name === 'Sở Thông tin và Truyền thông Khánh Hòa');
+  await officer.post(`/api/v1/incidents/${incident.id}/shares`, { organization_id: province.id });
+  r = await coordinator.get('/api/v1/obligations');
+  const shared = r.json.items.find((x) => x.incident_id === incident.id);
+  assert.ok(shared, 'shared: listed for the coordinator');
+  assert.equal(shared.organization_name, 'Sở Xây dựng Khánh Hòa');
+  r = await otherAgency.get('/api/v1/obligations');
+  assert.ok(!r.json.items.some((x) => x.incident_id === incident.id));
+
+  r = await responder.post('/api/v1/saved-filters', { name: 'Mã độc đang ngăn chặn', query: 'phase=containment&scenario=malware' });
+  assert.equal(r.status, 201, r.text);
+  r = await responder.post('/api/v1/saved-filters', { name: 'Mã độc đang ngăn chặn', query: 'phase=received' });
+  assert.equal(r.status, 400, 'names are unique per user');
+  assert.equal((await officer.get('/api/v1/saved-filters')).json.items.length, 0, 'filters are the user\'s own');
+  const id = (await responder.get('/api/v1/saved-filters')).json.items[0].id;
+  assert.equal((await officer.delete(`/api/v1/saved-filters/${id}`)).status, 404);
+  assert.equal((await responder.delete(`/api/v1/saved-filters/${id}`)).status, 204);
+});

@@ -92,6 +92,25 @@ const factories = {
       return { status: r.status, json: r.json.items.find((a) => a.id === approval_id) };
     },
   },
+  obligation: {
+    list: '/api/v1/obligations',
+    async create(n) {
+      const id = await factories.incident.create(`obligation-${n}`);
+      return `${id}/incident-notification`;
+    },
+  },
+  saved_filter: {
+    list: '/api/v1/saved-filters',
+    async create(n) {
+      const r = await b.post('/api/v1/saved-filters', { name: `B filter ${n}`, query: 'phase=received' });
+      assert.equal(r.status, 201, r.text);
+      return r.json.id;
+    },
+    read: async (id) => {
+      const r = await b.get('/api/v1/saved-filters');
+      return { status: r.status, json: r.json.items.find((x) => x.id === id) };
+    },
+  },
   evidence: {
     async create(n) {
       const id = await factories.incident.create(`evidence-${n}`);

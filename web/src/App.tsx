@@ -19,6 +19,7 @@ import { AuditPage } from './pages/audit/AuditPage';
 import { IncidentsPage } from './pages/incidents/IncidentsPage';
 import { IncidentPage } from './pages/incidents/IncidentPage';
 import { SystemsPage } from './pages/systems/SystemsPage';
+import { ObligationsPage } from './pages/obligations/ObligationsPage';
 // The dashboard carries ECharts: loaded only when opened.
 const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage').then((m) => ({ default: m.DashboardPage })));
 
@@ -53,6 +54,7 @@ export function App() {
           <Route path="/incidents" element={<IncidentsPage me={m} />} />
           <Route path="/incidents/:id" element={<IncidentPage me={m} />} />
           <Route path="/systems" element={<SystemsPage me={m} />} />
+          <Route path="/obligations" element={<ObligationsPage />} />
           <Route path="/organizations" element={<OrganizationsPage me={m} />} />
           <Route path="/users" element={<UsersPage me={m} />} />
           <Route path="/audit" element={<AuditPage />} />

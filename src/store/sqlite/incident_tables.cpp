@@ -971,4 +971,29 @@ std::vector<CustodyEvent> SqliteIncidentTables::list_custody(EvidenceId evidence
   return out;
 }
 
+// ---- saved filters ----
+
+SavedFilterId SqliteIncidentTables::insert_saved_filter(const SavedFilter& f) {
+  db_.prepare("INSERT INTO saved_filters (user_id, name, query, created_at) VALUES (?,?,?,?)")
+      .bind(1, f.user.value())
+      .bind(2, f.name)
+      .bind(3, f.query)
+      .bind(4, to_unix_ms(f.created_at))
+      .run();
+  return SavedFilterId(db_.last_insert_id());
+}
+
+void SqliteIncidentTables::delete_saved_filter(SavedFilterId id) {
+  db_.prepare("DELETE FROM saved_filters WHERE id = ?").bind(1, id.value()).run();
+}
+
+std::vector<SavedFilter> SqliteIncidentTables::list_saved_filters(UserId user) {
+  auto& s = db_.prepare("SELECT id, name, query, created_at FROM saved_filters WHERE user_id = ? ORDER BY name");
+  s.bind(1, user.value());
+  std::vector<SavedFilter> out;
+  while (s.step())
+    out.push_back({SavedFilterId(s.integer(0)), user, s.text(1), s.text(2), from_unix_ms(s.integer(3))});
+  return out;
+}
+
 }  // namespace khien::store

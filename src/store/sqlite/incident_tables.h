@@ -58,6 +58,10 @@ class SqliteIncidentTables : public virtual service::SystemRecords, public virtu
   void insert_custody(const service::CustodyEvent& c) override;
   std::vector<service::CustodyEvent> list_custody(service::EvidenceId evidence) override;
 
+  service::SavedFilterId insert_saved_filter(const service::SavedFilter& f) override;
+  void delete_saved_filter(service::SavedFilterId id) override;
+  std::vector<service::SavedFilter> list_saved_filters(UserId user) override;
+
   service::FollowupId insert_followup(const service::Followup& f) override;
   void update_followup(const service::Followup& f) override;
   std::vector<service::Followup> list_followups(service::IncidentId incident) override;

@@ -17,6 +17,7 @@ export function AppShell(props: { me: Me; children: ReactNode }) {
   const items = [
     can(me, 'incident.read') && { key: '/dashboard', label: t('nav.dashboard') },
     can(me, 'incident.read') && { key: '/incidents', label: t('nav.incidents') },
+    can(me, 'incident.read') && { key: '/obligations', label: t('nav.obligations') },
     can(me, 'system.read') && { key: '/systems', label: t('nav.systems') },
     can(me, 'organization.read') && { key: '/organizations', label: t('nav.organizations') },
     can(me, 'user.read') && { key: '/users', label: t('nav.users') },

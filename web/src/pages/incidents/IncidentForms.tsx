@@ -10,6 +10,7 @@ import { isFormCheck, showError } from '../../components/formErrors';
 type Values = {
   title: string; description?: string; detected_at?: Dayjs; occurred_at?: Dayjs; reporter_contact?: string;
   scenario?: string; severity?: string; system_ids?: string[]; is_drill?: boolean;
+  source?: string; external_organization?: string; external_reference?: string; external_date?: string;
 };
 
 export function IncidentFormModal(props: { mode: 'report' | 'create'; open: boolean; onClose: () => void; onDone: (i: Incident) => void }) {
@@ -19,6 +20,7 @@ export function IncidentFormModal(props: { mode: 'report' | 'create'; open: bool
   const taxonomy = useTaxonomy();
   const systems = useSystems();
   const full = props.mode === 'create';
+  const source = Form.useWatch('source', form);
   const submit = async () => {
     try {
       const v = await form.validateFields();
@@ -32,6 +34,12 @@ export function IncidentFormModal(props: { mode: 'report' | 'create'; open: bool
         if (v.severity) body.severity = v.severity;
         if (v.system_ids?.length) body.system_ids = v.system_ids;
         body.is_drill = !!v.is_drill;
+        body.source = v.source ?? 'responder';
+        if (v.source === 'external-notice') {
+          body.external_organization = v.external_organization ?? '';
+          body.external_reference = v.external_reference ?? '';
+          body.external_date = v.external_date ?? '';
+        }
       }
       const created = await api<Incident>('POST', full ? '/api/v1/incidents' : '/api/v1/incidents/report', body);
       form.resetFields();
@@ -75,6 +83,18 @@ export function IncidentFormModal(props: { mode: 'report' | 'create'; open: bool
             <Form.Item name="system_ids" label={t('incident.systems')}>
               <Select mode="multiple" allowClear options={systems.data?.items.map((s) => ({ value: s.id, label: s.name }))} />
             </Form.Item>
+            <Form.Item name="source" label={t('incident.source')} initialValue="responder">
+              <Select options={['responder', 'external-notice', 'detection'].map((x) => ({ value: x, label: t(`incident.source_${x}`) }))} />
+            </Form.Item>
+            {source === 'external-notice' && (
+              <>
+                <Form.Item name="external_organization" label={t('incident.externalOrganization')} rules={[{ required: true, message: t('validation.required') }]}>
+                  <Input placeholder="VNCERT/CC" />
+                </Form.Item>
+                <Form.Item name="external_reference" label={t('incident.externalReference')}><Input /></Form.Item>
+                <Form.Item name="external_date" label={t('incident.externalDate')}><Input placeholder="26/11/2026" /></Form.Item>
+              </>
+            )}
             <Form.Item name="is_drill" valuePropName="checked"><Checkbox>{t('incident.isDrill')}</Checkbox></Form.Item>
           </>
         )}

@@ -1,9 +1,10 @@
-import { Button, Card, Input, Select, Space, Table, message } from 'antd';
+import { Button, Card, Input, Modal, Select, Space, Table, message } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
-import { useInfiniteQuery } from '@tanstack/react-query';
-import { api, query, type Incident, type Me } from '../../api/client';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { api, query, type Incident, type Me, type Schemas } from '../../api/client';
+import { showError } from '../../components/formErrors';
 import { can, nameOf, useTaxonomy } from '../../api/hooks';
 import { showTime } from '../../components/time';
 import { IncidentFormModal } from './IncidentForms';
@@ -30,6 +31,29 @@ export function IncidentsPage(props: { me: Me }) {
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+  // Saved filters: the list's own query string under a name.
+  const saved = useQuery({ queryKey: ['saved-filters'], queryFn: () => api<{ items: Schemas['SavedFilter'][] }>('GET', '/api/v1/saved-filters') });
+  const [naming, setNaming] = useState(false);
+  const [filterName, setFilterName] = useState('');
+  const current = query({ phase: phase.join(','), scenario, q: text }).replace(/^\?/, '');
+  const applySaved = (id: string) => {
+    const f = saved.data?.items.find((x) => x.id === id);
+    if (!f) return;
+    const params = new URLSearchParams(f.query);
+    setPhase((params.get('phase') ?? '').split(',').filter(Boolean));
+    setScenario(params.get('scenario') ?? undefined);
+    setText(params.get('q') ?? '');
+  };
+  const saveFilter = async () => {
+    try {
+      await api('POST', '/api/v1/saved-filters', { name: filterName, query: current });
+      setNaming(false);
+      setFilterName('');
+      void saved.refetch();
+    } catch (err) {
+      showError(err);
+    }
+  };
   return (
     <Card title={t('incident.list')} extra={
       <Space>
@@ -44,7 +68,14 @@ export function IncidentsPage(props: { me: Me }) {
           value={scenario} onChange={setScenario} aria-label={t('incident.scenario')}
           options={taxonomy.data?.scenarios.map((s) => ({ value: s.id, label: `${s.number}. ${s.name}` }))} />
         <Input.Search allowClear placeholder={t('incident.search')} onSearch={setText} style={{ width: 300 }} aria-label={t('incident.search')} />
+        <Select allowClear style={{ width: 220 }} placeholder={t('incident.savedFilters')} aria-label={t('incident.savedFilters')}
+          onChange={(id?: string) => id && applySaved(id)} options={saved.data?.items.map((f) => ({ value: f.id, label: f.name }))} />
+        <Button disabled={!current} onClick={() => setNaming(true)}>{t('incident.saveFilter')}</Button>
       </Space>
+      <Modal open={naming} title={t('incident.saveFilter')} onOk={() => void saveFilter()} okButtonProps={{ disabled: !filterName }}
+        onCancel={() => setNaming(false)} okText={t('common.save')} cancelText={t('common.cancel')}>
+        <Input value={filterName} onChange={(e) => setFilterName(e.target.value)} aria-label={t('incident.filterName')} placeholder={t('incident.filterName')} />
+      </Modal>
       <Table<Incident> rowKey="id" loading={list.isPending} dataSource={rows} pagination={false}
         onRow={(i) => ({ onClick: () => navigate(`/incidents/${i.id}`), style: { cursor: 'pointer' } })}
         columns={[
