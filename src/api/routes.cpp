@@ -1,6 +1,7 @@
 #include "api/routes.h"
 
 #include <boost/json.hpp>
+#include <fmt/format.h>
 
 #include "base/crypto.h"
 
@@ -41,7 +42,7 @@ http::Response no_content() {
 }
 
 http::Response with_etag(http::Response r, std::int64_t version) {
-  r.set("ETag", "\"" + std::to_string(version) + "\"");
+  r.set("ETag", fmt::format("\"{}\"", version));
   return r;
 }
 
