@@ -241,15 +241,6 @@ CREATE TABLE shares (
 CREATE INDEX shares_incident ON shares(incident_id);
 CREATE INDEX shares_organization ON shares(organization_id, revoked_at);
 
-CREATE TABLE incident_members (
-  incident_id  INTEGER NOT NULL REFERENCES incidents(id),
-  user_id      INTEGER NOT NULL REFERENCES users(id),
-  role         TEXT NOT NULL DEFAULT '',
-  added_by     INTEGER REFERENCES users(id),
-  added_at     INTEGER NOT NULL,
-  PRIMARY KEY (incident_id, user_id)
-) WITHOUT ROWID;
-
 CREATE TABLE statements (
   id            INTEGER PRIMARY KEY,
   incident_id   INTEGER NOT NULL REFERENCES incidents(id),
@@ -291,16 +282,6 @@ CREATE TABLE followups (
 );
 CREATE INDEX followups_incident ON followups(incident_id, id);
 
-CREATE TABLE comments (
-  id               INTEGER PRIMARY KEY,
-  incident_id      INTEGER NOT NULL REFERENCES incidents(id),
-  organization_id  INTEGER NOT NULL REFERENCES organizations(id),
-  author_id        INTEGER REFERENCES users(id),
-  text             TEXT NOT NULL,
-  created_at       INTEGER NOT NULL
-);
-CREATE INDEX comments_incident ON comments(incident_id, id);
-
 CREATE TABLE saved_filters (
   id          INTEGER PRIMARY KEY,
   user_id     INTEGER NOT NULL REFERENCES users(id),
@@ -310,11 +291,11 @@ CREATE TABLE saved_filters (
   UNIQUE (user_id, name)
 );
 
--- Full-text search over titles, descriptions, notes, comments, timeline and observables.
+-- Full-text search over titles, descriptions, notes, timeline and observables.
 -- Diacritics folded, so "su co" finds "sự cố"; "đ" is not a diacritic to Unicode, so it is
 -- written as "d" in the index (and in queries) to let "doi" find "đổi". Kept current by the triggers below; a row's
--- rowid is (kind << 40) | id of what it indexes (1 incident, 2 task, 3 comment, 4 timeline
--- entry, 5 observable), so each update finds its row directly.
+-- rowid is (kind << 40) | id of what it indexes (1 incident, 2 task, 4 timeline entry,
+-- 5 observable), so each update finds its row directly.
 CREATE VIRTUAL TABLE incident_search USING fts5(
   incident_id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2');
 
@@ -334,9 +315,6 @@ CREATE TRIGGER tasks_search_insert AFTER INSERT ON tasks BEGIN
 END;
 CREATE TRIGGER tasks_search_update AFTER UPDATE OF title, notes ON tasks BEGIN
   UPDATE incident_search SET body = replace(replace(NEW.title || ' ' || NEW.notes, 'đ', 'd'), 'Đ', 'D') WHERE rowid = (2 << 40) | NEW.id;
-END;
-CREATE TRIGGER comments_search_insert AFTER INSERT ON comments BEGIN
-  INSERT INTO incident_search(rowid, incident_id, body) VALUES ((3 << 40) | NEW.id, NEW.incident_id, replace(replace(NEW.text, 'đ', 'd'), 'Đ', 'D'));
 END;
 CREATE TRIGGER timeline_search_insert AFTER INSERT ON timeline_entries BEGIN
   INSERT INTO incident_search(rowid, incident_id, body) VALUES ((4 << 40) | NEW.id, NEW.incident_id, replace(replace(NEW.text, 'đ', 'd'), 'Đ', 'D'));
