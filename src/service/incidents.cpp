@@ -61,6 +61,21 @@ Result<Loaded> load(Tx& tx, const Principal& p, IncidentId id, Need need, std::s
   return Error("not_found");
 }
 
+// The records of one part of an incident the caller may read (tasks, timeline, …), in one
+// read transaction.
+template <class Fetch>
+auto read_part(Store& store, const Principal& p, IncidentId id, std::string_view part, Fetch fetch)
+    -> Result<decltype(fetch(std::declval<Tx&>()))> {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  decltype(fetch(std::declval<Tx&>())) out;
+  KHIEN_TRY(store.read([&](Tx& tx) -> Status {
+    KHIEN_TRY(load(tx, p, id, Need::kRead, part));
+    out = fetch(tx);
+    return {};
+  }));
+  return out;
+}
+
 Status check_version(const Incident& i, std::int64_t version) {
   if (i.version != version) return Error("stale", fmt::format("version {} was read; it is now {}", version, i.version));
   return {};
@@ -650,27 +665,13 @@ Result<IncidentView> Incidents::take_step(const Principal& p, IncidentId id, std
 }
 
 Result<std::vector<TransitionRecord>> Incidents::history(const Principal& p, IncidentId id) {
-  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
-  std::vector<TransitionRecord> out;
-  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
-    KHIEN_TRY(load(tx, p, id, Need::kRead));
-    out = tx.list_transitions(id);
-    return {};
-  }));
-  return out;
+  return read_part(store_, p, id, "summary", [&](Tx& tx) { return tx.list_transitions(id); });
 }
 
 // ---- approvals ----
 
 Result<std::vector<Approval>> Incidents::approvals(const Principal& p, IncidentId id) {
-  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
-  std::vector<Approval> out;
-  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
-    KHIEN_TRY(load(tx, p, id, Need::kRead));
-    out = tx.list_approvals(id);
-    return {};
-  }));
-  return out;
+  return read_part(store_, p, id, "summary", [&](Tx& tx) { return tx.list_approvals(id); });
 }
 
 Result<Approval> Incidents::decide(const Principal& p, IncidentId id, ApprovalId approval_id, const DecisionInput& in,
@@ -741,14 +742,7 @@ Result<Approval> Incidents::decide(const Principal& p, IncidentId id, ApprovalId
 // ---- tasks ----
 
 Result<std::vector<Task>> Incidents::tasks(const Principal& p, IncidentId id) {
-  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
-  std::vector<Task> out;
-  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
-    KHIEN_TRY(load(tx, p, id, Need::kRead, "tasks"));
-    out = tx.list_tasks(id);
-    return {};
-  }));
-  return out;
+  return read_part(store_, p, id, "tasks", [&](Tx& tx) { return tx.list_tasks(id); });
 }
 
 namespace {
@@ -843,14 +837,7 @@ Result<Task> Incidents::update_task(const Principal& p, IncidentId id, TaskId ta
 // ---- timeline ----
 
 Result<std::vector<TimelineEntry>> Incidents::timeline(const Principal& p, IncidentId id) {
-  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
-  std::vector<TimelineEntry> out;
-  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
-    KHIEN_TRY(load(tx, p, id, Need::kRead, "timeline"));
-    out = tx.list_timeline(id);
-    return {};
-  }));
-  return out;
+  return read_part(store_, p, id, "timeline", [&](Tx& tx) { return tx.list_timeline(id); });
 }
 
 Result<TimelineEntry> Incidents::add_timeline(const Principal& p, IncidentId id, const TimelineInput& in,
@@ -889,14 +876,7 @@ Result<TimelineEntry> Incidents::add_timeline(const Principal& p, IncidentId id,
 // ---- report submissions ----
 
 Result<std::vector<ReportSubmission>> Incidents::submissions(const Principal& p, IncidentId id) {
-  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
-  std::vector<ReportSubmission> out;
-  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
-    KHIEN_TRY(load(tx, p, id, Need::kRead));
-    out = tx.list_submissions(id);
-    return {};
-  }));
-  return out;
+  return read_part(store_, p, id, "summary", [&](Tx& tx) { return tx.list_submissions(id); });
 }
 
 Result<ReportSubmission> Incidents::record_submission(const Principal& p, IncidentId id, const SubmissionInput& in,
@@ -1043,14 +1023,7 @@ Result<Share> Incidents::revoke_share(const Principal& p, IncidentId id, ShareId
 // ---- public statements ----
 
 Result<std::vector<PublicStatement>> Incidents::statements(const Principal& p, IncidentId id) {
-  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
-  std::vector<PublicStatement> out;
-  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
-    KHIEN_TRY(load(tx, p, id, Need::kRead));
-    out = tx.list_statements(id);
-    return {};
-  }));
-  return out;
+  return read_part(store_, p, id, "summary", [&](Tx& tx) { return tx.list_statements(id); });
 }
 
 Result<PublicStatement> Incidents::add_statement(const Principal& p, IncidentId id, const StatementInput& in,
@@ -1242,14 +1215,7 @@ boost::json::object followup_facts(const Followup& f) {
 }  // namespace
 
 Result<std::vector<Followup>> Incidents::followups(const Principal& p, IncidentId id) {
-  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
-  std::vector<Followup> out;
-  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
-    KHIEN_TRY(load(tx, p, id, Need::kRead));
-    out = tx.list_followups(id);
-    return {};
-  }));
-  return out;
+  return read_part(store_, p, id, "summary", [&](Tx& tx) { return tx.list_followups(id); });
 }
 
 Result<std::vector<Followup>> Incidents::open_followups(const Principal& p) {

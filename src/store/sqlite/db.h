@@ -11,6 +11,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "base/time.h"
+
 namespace khien::store::sqlite {
 
 class SqliteError : public std::runtime_error {
@@ -88,5 +90,15 @@ class Connection {
 };
 
 [[noreturn]] void throw_error(sqlite3* db, int rc, std::string_view context);
+
+// Times are stored as milliseconds since the Unix epoch; NULL for an unset time.
+inline std::optional<Timestamp> opt_time(const Statement& s, int col) {
+  if (auto v = s.opt_integer(col)) return from_unix_ms(*v);
+  return std::nullopt;
+}
+inline std::optional<std::int64_t> opt_ms(const std::optional<Timestamp>& t) {
+  if (t) return to_unix_ms(*t);
+  return std::nullopt;
+}
 
 }  // namespace khien::store::sqlite

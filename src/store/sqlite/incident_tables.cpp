@@ -9,6 +9,8 @@ namespace khien::store {
 
 using namespace khien::service;
 using sqlite::Statement;
+using sqlite::opt_ms;
+using sqlite::opt_time;
 
 namespace {
 
@@ -28,14 +30,6 @@ std::vector<std::string> read_list(const std::string& text) {
   return out;
 }
 
-std::optional<Timestamp> opt_time(const Statement& s, int col) {
-  if (auto v = s.opt_integer(col)) return from_unix_ms(*v);
-  return std::nullopt;
-}
-std::optional<std::int64_t> opt_ms(const std::optional<Timestamp>& t) {
-  if (t) return to_unix_ms(*t);
-  return std::nullopt;
-}
 template <class IdType>
 std::optional<std::int64_t> opt_id(const std::optional<IdType>& id) {
   if (id) return id->value();

@@ -24,6 +24,8 @@ using service::User;
 using sqlite::Connection;
 using sqlite::SqliteError;
 using sqlite::Statement;
+using sqlite::opt_ms;
+using sqlite::opt_time;
 
 namespace {
 
@@ -33,14 +35,6 @@ struct Migration {
 };
 constexpr Migration kMigrations[] = {{1, &embedded::migration_0001}, {2, &embedded::migration_0002}};
 
-std::optional<Timestamp> opt_time(const Statement& s, int col) {
-  if (auto v = s.opt_integer(col)) return from_unix_ms(*v);
-  return std::nullopt;
-}
-std::optional<std::int64_t> opt_ms(const std::optional<Timestamp>& t) {
-  if (t) return to_unix_ms(*t);
-  return std::nullopt;
-}
 
 constexpr std::string_view kOrgColumns = "id, slug, name, kind, parent_id, require_totp, created_at, regulatory_profile";
 Organization read_org(const Statement& s) {

@@ -2,19 +2,13 @@
 
 #include "domain/playbook.h"
 #include "service/catalog.h"
+#include "support/builtin_catalog.h"
 
 using namespace khien;
 using namespace khien::domain;
 
 namespace {
-const service::Catalog& catalog() {
-  static const service::Catalog c = [] {
-    auto r = service::builtin_catalog();
-    if (!r) throw std::runtime_error(r.error().detail());
-    return std::move(*r);
-  }();
-  return c;
-}
+const service::Catalog& catalog() { return khien::test_support::builtin(); }
 
 const char* kTaxonomy = R"(
 cause_classes: [{id: cyber-attack, name: {vi: a, en: a}}]

@@ -3,20 +3,14 @@
 #include "base/time.h"
 #include "domain/regulatory_profile.h"
 #include "service/catalog.h"
+#include "support/builtin_catalog.h"
 
 using namespace khien;
 using namespace khien::domain;
 
 namespace {
 
-const service::Catalog& catalog() {
-  static const service::Catalog c = [] {
-    auto r = service::builtin_catalog();
-    if (!r) throw std::runtime_error(r.error().detail());
-    return std::move(*r);
-  }();
-  return c;
-}
+const service::Catalog& catalog() { return khien::test_support::builtin(); }
 const RegulatoryProfile& p2017() { return *catalog().profile("2017"); }
 const RegulatoryProfile& p2026() { return *catalog().profile("2026"); }
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "service/statistics.h"
+#include "support/builtin_catalog.h"
 
 using namespace khien;
 using namespace khien::service;
@@ -23,7 +24,7 @@ IncidentFacts incident(const char* detected, std::optional<const char*> occurred
 }  // namespace
 
 TEST(Statistics, MeanAndMedianOfTheResponseTimes) {
-  const auto catalog = builtin_catalog().value();
+  const auto& catalog = khien::test_support::builtin();
   std::vector<IncidentFacts> facts = {
       incident("2026-11-01T10:00:00Z", "2026-11-01T09:00:00Z", "2026-11-01T10:30:00Z", "2026-11-02T10:00:00Z"),
       incident("2026-11-02T10:00:00Z", "2026-11-02T09:50:00Z", "2026-11-02T12:00:00Z", std::nullopt),
@@ -52,7 +53,7 @@ TEST(Statistics, MeanAndMedianOfTheResponseTimes) {
 }
 
 TEST(Statistics, MonthsAreCountedInTheProfileTimeZone) {
-  const auto catalog = builtin_catalog().value();
+  const auto& catalog = khien::test_support::builtin();
   // 30/11 20:00 UTC is already 1 December in Hà Nội.
   const auto s = summarize({incident("2026-11-30T20:00:00Z", std::nullopt, std::nullopt, std::nullopt),
                             incident("2026-11-30T10:00:00Z", std::nullopt, std::nullopt, std::nullopt)},

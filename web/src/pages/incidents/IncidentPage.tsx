@@ -390,7 +390,7 @@ function Obligations(props: { incident: Incident; onRecorded: () => void }) {
       <Modal open={!!recording} title={recording?.name} onOk={() => void record()} onCancel={() => setRecording(null)} okText={t('common.save')} cancelText={t('common.cancel')}>
         <Form form={form} name="submission" layout="vertical">
           <Form.Item name="channel" label={t('obligation.channel')} rules={[{ required: true, message: t('validation.required') }]}>
-            <Select options={['email', 'official-letter', 'fax', 'reporting-system', 'phone'].map((c) => ({ value: c, label: c }))} />
+            <Select options={['email', 'official-letter', 'fax', 'reporting-system', 'phone'].map((c) => ({ value: c, label: t(`obligation.channel_${c}`) }))} />
           </Form.Item>
           <Form.Item name="recipients" label={t('obligation.recipients')} rules={[{ required: true, message: t('validation.required') }]}>
             <Select mode="tags" />
@@ -826,7 +826,7 @@ export function IncidentPage(props: { me: Me }) {
           { key: 's', label: t('incident.scenario'), children: nameOf(taxonomy.data?.scenarios, i.scenario) },
           { key: 'v', label: t('incident.severity'), children: nameOf(taxonomy.data?.severities, i.severity) },
           { key: 'd', label: t('incident.detectedAt'), children: showTime(i.detected_at) },
-          { key: 'o', label: t('incident.source'), children: i.source },
+          { key: 'o', label: t('incident.source'), children: t(`incident.source_${i.source}`) },
           { key: 'p', label: t('incident.profile'), children: profile?.name ?? i.profile },
           { key: 'l', label: t('incident.loops'), children: i.loop_count },
         ]} />
