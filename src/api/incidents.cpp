@@ -50,8 +50,11 @@ boost::json::object incident_json(const Ctx& c, const service::IncidentView& v) 
   boost::json::array steps;
   for (auto s : v.steps) steps.emplace_back(domain::step_name(s));
   boost::json::array reached;
-  for (const auto& [phase, at] : v.phase_reached)
-    reached.push_back({{"phase", domain::phase_name(phase)}, {"at", format_rfc3339(at)}});
+  for (const auto& r : v.phase_reached)
+    reached.push_back({{"phase", domain::phase_name(r.phase)},
+                       {"at", format_rfc3339(r.reached_at)},
+                       {"since_detection_seconds", r.since_detection.count()},
+                       {"since_previous_seconds", r.since_previous.count()}});
   const char* approval = "none";
   switch (v.approval) {
     case domain::ApprovalState::kNone: approval = "none"; break;
@@ -1008,6 +1011,145 @@ Result<http::Response> add_statement(Ctx& c) {
   return json_response(201, statement_json(*x));
 }
 
+// ---- the team, requests for support, comments ----
+
+boost::json::object member_json(const service::MemberView& v) {
+  const auto& m = v.member;
+  return {{"id", m.id.str()},
+          {"incident_id", m.incident.str()},
+          {"user_id", m.user.str()},
+          {"display_name", v.display_name},
+          {"organization_id", m.organization.str()},
+          {"organization_name", v.organization_name},
+          {"role", m.role},
+          {"added_by", id_or_null(m.added_by)},
+          {"added_at", format_rfc3339(m.added_at)},
+          {"removed_by", id_or_null(m.removed_by)},
+          {"removed_at", time_or_null(m.removed_at)}};
+}
+
+Result<http::Response> list_members(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto list = c.services.incidents.members(c.who(), *id);
+  if (!list) return list.error();
+  boost::json::array items;
+  for (const auto& x : *list) items.push_back(member_json(x));
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+Result<http::Response> member_candidates(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto list = c.services.incidents.member_candidates(c.who(), *id);
+  if (!list) return list.error();
+  boost::json::array items;
+  for (const auto& x : *list)
+    items.push_back({{"user_id", x.user.str()},
+                     {"display_name", x.display_name},
+                     {"organization_id", x.organization.str()},
+                     {"organization_name", x.organization_name}});
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+Result<http::Response> add_member(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto user = UserId::parse(body_string(c, "user_id").value_or(""));
+  if (!user) return validation_error("user_id", "not_found");
+  auto x = c.services.incidents.add_member(c.who(), *id, {*user, body_string(c, "role").value_or("")}, c.meta);
+  if (!x) return x.error();
+  return json_response(201, member_json(*x));
+}
+
+Result<http::Response> remove_member(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto member = service::MemberId::parse(c.req.path_param("member_id").value_or(""));
+  if (!member) return Error("not_found");
+  auto x = c.services.incidents.remove_member(c.who(), *id, *member, c.meta);
+  if (!x) return x.error();
+  return json_response(200, member_json(*x));
+}
+
+boost::json::object support_json(const service::SupportRequest& x) {
+  return {{"id", x.id.str()},
+          {"incident_id", x.incident.str()},
+          {"organization_id", x.organization.str()},
+          {"kinds", strings(x.kinds)},
+          {"detail", x.detail},
+          {"share_id", id_or_null(x.share)},
+          {"requested_by", id_or_null(x.requested_by)},
+          {"requested_at", format_rfc3339(x.requested_at)},
+          {"status", x.status},
+          {"response", x.response},
+          {"responded_by", id_or_null(x.responded_by)},
+          {"responded_at", time_or_null(x.responded_at)}};
+}
+
+Result<http::Response> list_support_requests(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto list = c.services.incidents.support_requests(c.who(), *id);
+  if (!list) return list.error();
+  boost::json::array items;
+  for (const auto& x : *list) items.push_back(support_json(x));
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+Result<http::Response> request_support(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto org = OrgId::parse(body_string(c, "organization_id").value_or(""));
+  if (!org) return validation_error("organization_id", "not_found");
+  service::SupportRequestInput in{*org, body_strings(c, "kinds"), body_string(c, "detail").value_or(""),
+                                  body_strings(c, "parts")};
+  auto x = c.services.incidents.request_support(c.who(), *id, in, c.meta);
+  if (!x) return x.error();
+  return json_response(201, support_json(*x));
+}
+
+Result<http::Response> answer_support(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto request = service::SupportRequestId::parse(c.req.path_param("request_id").value_or(""));
+  if (!request) return Error("not_found");
+  service::SupportAnswer in{body_string(c, "status").value_or(""), body_string(c, "response").value_or("")};
+  auto x = c.services.incidents.answer_support(c.who(), *id, *request, in, c.meta);
+  if (!x) return x.error();
+  return json_response(200, support_json(*x));
+}
+
+boost::json::object comment_json(const service::CommentView& v) {
+  const auto& x = v.comment;
+  return {{"id", x.id.str()},
+          {"incident_id", x.incident.str()},
+          {"organization_id", x.organization.str()},
+          {"organization_name", v.organization_name},
+          {"author_id", id_or_null(x.author)},
+          {"author_name", v.author_name},
+          {"text", x.text},
+          {"created_at", format_rfc3339(x.created_at)}};
+}
+
+Result<http::Response> list_comments(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto list = c.services.incidents.comments(c.who(), *id);
+  if (!list) return list.error();
+  boost::json::array items;
+  for (const auto& x : *list) items.push_back(comment_json(x));
+  return json_response(200, boost::json::object{{"items", std::move(items)}});
+}
+
+Result<http::Response> add_comment(Ctx& c) {
+  auto id = path_id<IncidentId>(c);
+  if (!id) return id.error();
+  auto x = c.services.incidents.add_comment(c.who(), *id, body_string(c, "text").value_or(""), c.meta);
+  if (!x) return x.error();
+  return json_response(201, comment_json(*x));
+}
+
 }  // namespace
 
 void add_incident_routes(std::vector<RouteSpec>& r) {
@@ -1033,6 +1175,15 @@ void add_incident_routes(std::vector<RouteSpec>& r) {
   r.push_back({"GET", "/api/v1/incidents/{id}/statements", list_statements});
   r.push_back({"POST", "/api/v1/incidents/{id}/statements", add_statement});
   r.push_back({"GET", "/api/v1/share-targets", share_targets});
+  r.push_back({"GET", "/api/v1/incidents/{id}/members", list_members});
+  r.push_back({"POST", "/api/v1/incidents/{id}/members", add_member});
+  r.push_back({"POST", "/api/v1/incidents/{id}/members/{member_id}/remove", remove_member});
+  r.push_back({"GET", "/api/v1/incidents/{id}/member-candidates", member_candidates});
+  r.push_back({"GET", "/api/v1/incidents/{id}/support-requests", list_support_requests});
+  r.push_back({"POST", "/api/v1/incidents/{id}/support-requests", request_support});
+  r.push_back({"POST", "/api/v1/incidents/{id}/support-requests/{request_id}/answer", answer_support});
+  r.push_back({"GET", "/api/v1/incidents/{id}/comments", list_comments});
+  r.push_back({"POST", "/api/v1/incidents/{id}/comments", add_comment});
   r.push_back({"GET", "/api/v1/incidents/{id}/followups", list_followups});
   r.push_back({"POST", "/api/v1/incidents/{id}/followups", add_followup});
   r.push_back({"PATCH", "/api/v1/incidents/{id}/followups/{followup_id}", update_followup});

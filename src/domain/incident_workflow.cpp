@@ -163,4 +163,20 @@ std::vector<Step> steps_from(Phase from, Role role) {
   return out;
 }
 
+std::vector<PhaseTime> phase_times(Timestamp detected_at, Timestamp received_at,
+                                   const std::vector<std::pair<Phase, Timestamp>>& transitions) {
+  using std::chrono::duration_cast;
+  using std::chrono::seconds;
+  std::vector<PhaseTime> out;
+  const auto reach = [&](Phase phase, Timestamp at) {
+    for (const auto& r : out)
+      if (r.phase == phase) return;
+    const Timestamp previous = out.empty() ? detected_at : out.back().reached_at;
+    out.push_back({phase, at, duration_cast<seconds>(at - detected_at), duration_cast<seconds>(at - previous)});
+  };
+  reach(Phase::kReceived, received_at);
+  for (const auto& [phase, at] : transitions) reach(phase, at);
+  return out;
+}
+
 }  // namespace khien::domain

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/time.h"
 #include "domain/roles.h"
 
 namespace khien::domain {
@@ -96,5 +97,17 @@ Result<Phase> take(Step step, Phase from, Role role, const IncidentFacts& facts,
 
 // The steps `role` may try from `from`, in the order a user would take them (for the UI).
 std::vector<Step> steps_from(Phase from, Role role);
+
+// The time each phase was first reached, for the history and a drill's scorecard (plan §1.2):
+// counted from detection and from the phase reached before it. `transitions` are the phases
+// the incident moved to, in order; a phase reached again (after a loop back) keeps its first time.
+struct PhaseTime {
+  Phase phase;
+  Timestamp reached_at;
+  std::chrono::seconds since_detection;  // negative when reached before the recorded detection
+  std::chrono::seconds since_previous;
+};
+std::vector<PhaseTime> phase_times(Timestamp detected_at, Timestamp received_at,
+                                   const std::vector<std::pair<Phase, Timestamp>>& transitions);
 
 }  // namespace khien::domain

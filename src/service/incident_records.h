@@ -24,6 +24,9 @@ using ObservableId = Id<struct ObservableTag>;
 using FollowupId = Id<struct FollowupTag>;
 using EvidenceId = Id<struct EvidenceTag>;
 using SavedFilterId = Id<struct SavedFilterTag>;
+using MemberId = Id<struct MemberTag>;
+using SupportRequestId = Id<struct SupportRequestTag>;
+using CommentId = Id<struct CommentTag>;
 
 // An information system of the inventory (a minimal one; extended by the inventory issue).
 struct InformationSystem {
@@ -180,6 +183,49 @@ struct Share {
   std::optional<UserId> revoked_by;
   std::optional<Timestamp> revoked_at;
   bool active() const { return !revoked_at.has_value(); }
+};
+
+// A named person on an incident's team: from its agency, or from an organisation the incident
+// is shared with (the response team's expert, the coordinator's liaison). Removing a member
+// keeps the record.
+struct IncidentMember {
+  MemberId id;
+  IncidentId incident;
+  UserId user;
+  OrgId organization;  // the member's tenant
+  std::string role;    // lead | responder | expert | liaison | observer
+  std::optional<UserId> added_by;
+  Timestamp added_at;
+  std::optional<UserId> removed_by;
+  std::optional<Timestamp> removed_at;
+  bool active() const { return !removed_at.has_value(); }
+};
+
+// A request for support to the national coordinator or the response team (Decision 05/2017
+// Art. 14): what is asked, the share that lets the organisation see the incident, its answer.
+struct SupportRequest {
+  SupportRequestId id;
+  IncidentId incident;
+  OrgId organization;              // asked for support
+  std::vector<std::string> kinds;  // expert, forensics, malware-analysis, recovery, coordination, legal
+  std::string detail;
+  std::optional<ShareId> share;
+  std::optional<UserId> requested_by;
+  Timestamp requested_at;
+  std::string status = "requested";  // requested | accepted | declined | completed | withdrawn
+  std::string response;
+  std::optional<UserId> responded_by;
+  std::optional<Timestamp> responded_at;
+};
+
+// A comment on an incident, by its agency or by an organisation it is shared with.
+struct Comment {
+  CommentId id;
+  IncidentId incident;
+  OrgId organization;  // the author's tenant
+  std::optional<UserId> author;
+  std::string text;
+  Timestamp created_at;
 };
 
 // A public statement about the incident, made by the spokesperson.

@@ -76,6 +76,12 @@ auto read_part(Store& store, const Principal& p, IncidentId id, std::string_view
   return out;
 }
 
+bool active_member(Tx& tx, IncidentId incident, UserId user) {
+  for (const auto& m : tx.list_members(incident))
+    if (m.active() && m.user == user) return true;
+  return false;
+}
+
 Status check_version(const Incident& i, std::int64_t version) {
   if (i.version != version) return Error("stale", fmt::format("version {} was read; it is now {}", version, i.version));
   return {};
@@ -311,12 +317,9 @@ IncidentView Incidents::view(Tx& tx, const Principal& p, Incident i, std::option
   v.can_change = i.organization == p.tenant && worker;
   v.can_work = worker && (v.can_change || v.shared_with_caller.has_value());
   if (v.can_change && !i.merged_into) v.steps = domain::steps_from(i.phase, p.role);
-  v.phase_reached.emplace_back(Phase::kReceived, i.created_at);
-  for (const auto& t : tx.list_transitions(i.id)) {
-    const bool seen = std::any_of(v.phase_reached.begin(), v.phase_reached.end(),
-                                  [&](const auto& pr) { return pr.first == t.to; });
-    if (!seen) v.phase_reached.emplace_back(t.to, t.at);
-  }
+  std::vector<std::pair<Phase, Timestamp>> moves;
+  for (const auto& t : tx.list_transitions(i.id)) moves.emplace_back(t.to, t.at);
+  v.phase_reached = domain::phase_times(i.detected_at, i.created_at, moves);
   v.incident = std::move(i);
   return v;
 }
@@ -766,7 +769,8 @@ Status apply_task(Tx& tx, const Principal& p, Task& t, const TaskInput& in, Time
   if (t.detail.size() > kMaxText || t.notes.size() > kMaxText) errors.push_back({"notes", "too_long", {}});
   if (t.assignee) {
     auto u = tx.find_user(*t.assignee);
-    if (!u || tenant_of(tx, u->organization) != p.tenant) errors.push_back({"assignee_id", "not_found", {}});
+    if (!u || (tenant_of(tx, u->organization) != p.tenant && !active_member(tx, t.incident, *t.assignee)))
+      errors.push_back({"assignee_id", "not_found", {}});
   }
   if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
   return {};
@@ -928,6 +932,25 @@ boost::json::object share_facts(const Share& s) {
   for (const auto& x : s.parts) parts.emplace_back(x);
   return {{"incident_id", s.incident.str()}, {"organization_id", s.organization.str()}, {"parts", parts}, {"purpose", s.purpose}};
 }
+
+boost::json::object member_facts(const IncidentMember& m) {
+  return {{"incident_id", m.incident.str()}, {"user_id", m.user.str()}, {"organization_id", m.organization.str()},
+          {"role", m.role}};
+}
+
+boost::json::object support_facts(const SupportRequest& r) {
+  return {{"incident_id", r.incident.str()}, {"organization_id", r.organization.str()}, {"kinds", json_list(r.kinds)},
+          {"detail", r.detail},           {"status", r.status},                          {"response", r.response}};
+}
+
+// Organisations an agency may share with: the coordinators and national organisations of the
+// response network, and its own ancestors.
+bool share_target(const domain::OrgTree& tree, const Principal& p, const Organization& o) {
+  if (o.id == p.tenant) return false;
+  if (o.kind == domain::OrgKind::kCoordinator || o.kind == domain::OrgKind::kNational) return true;
+  const auto ancestors = tree.ancestors(p.tenant);
+  return std::find(ancestors.begin(), ancestors.end(), o.id) != ancestors.end();
+}
 }  // namespace
 
 Result<std::vector<Organization>> Incidents::share_targets(const Principal& p) {
@@ -935,13 +958,8 @@ Result<std::vector<Organization>> Incidents::share_targets(const Principal& p) {
   std::vector<Organization> out;
   KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
     const auto tree = load_tree(tx);
-    const auto ancestors = tree.ancestors(p.tenant);
-    for (auto& o : tx.list_organizations()) {
-      if (o.id == p.tenant) continue;
-      const bool network = o.kind == domain::OrgKind::kCoordinator || o.kind == domain::OrgKind::kNational;
-      const bool above = std::find(ancestors.begin(), ancestors.end(), o.id) != ancestors.end();
-      if (network || above) out.push_back(std::move(o));
-    }
+    for (auto& o : tx.list_organizations())
+      if (share_target(tree, p, o)) out.push_back(std::move(o));
     return {};
   }));
   return out;
@@ -960,37 +978,41 @@ Result<std::vector<Share>> Incidents::shares(const Principal& p, IncidentId id) 
   return out;
 }
 
+Result<Share> Incidents::grant(Tx& tx, const Principal& p, const Incident& incident, const ShareInput& in,
+                               const RequestMeta& meta) {
+  std::vector<FieldError> errors;
+  auto org = tx.find_organization(in.organization);
+  if (!org || !share_target(load_tree(tx), p, *org)) errors.push_back({"organization_id", "not_found", {}});
+  for (const auto& part : in.parts)
+    if (std::find(kShareParts.begin(), kShareParts.end(), part) == kShareParts.end())
+      errors.push_back({"parts", "enum", "tasks, timeline, observables, evidence"});
+  for (const auto& existing : tx.list_shares(incident.id))
+    if (existing.active() && existing.organization == in.organization) errors.push_back({"organization_id", "taken", {}});
+  if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
+  Share s;
+  s.incident = incident.id;
+  s.organization = in.organization;
+  s.parts = in.parts;
+  s.purpose = in.purpose;
+  s.granted_by = p.user;
+  s.granted_at = clock_.now();
+  s.id = tx.insert_share(s);
+  add_entry(tx, p, incident, "share", fmt::format("→ {}{}{}", org->name, s.purpose.empty() ? "" : ": ", s.purpose));
+  AuditEvent e = event_by(p, "incident.share", "share", s.id.str());
+  e.changes = share_facts(s);
+  record(tx, clock_, meta, std::move(e));
+  return s;
+}
+
 Result<Share> Incidents::share(const Principal& p, IncidentId id, const ShareInput& in, const RequestMeta& meta) {
   KHIEN_TRY(authorize(p, domain::Action::kIncidentShare, Access::kChange));
   Share s;
   KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
     auto a = load(tx, p, id, Need::kOwn);
     if (!a) return a.error();
-    std::vector<FieldError> errors;
-    auto org = tx.find_organization(in.organization);
-    const auto tree = load_tree(tx);
-    const auto ancestors = tree.ancestors(p.tenant);
-    const bool allowed = org && org->id != p.tenant &&
-                         (org->kind == domain::OrgKind::kCoordinator || org->kind == domain::OrgKind::kNational ||
-                          std::find(ancestors.begin(), ancestors.end(), org->id) != ancestors.end());
-    if (!allowed) errors.push_back({"organization_id", "not_found", {}});
-    for (const auto& part : in.parts)
-      if (std::find(kShareParts.begin(), kShareParts.end(), part) == kShareParts.end())
-        errors.push_back({"parts", "enum", "tasks, timeline, observables, evidence"});
-    for (const auto& existing : tx.list_shares(id))
-      if (existing.active() && existing.organization == in.organization) errors.push_back({"organization_id", "taken", {}});
-    if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
-    s.incident = id;
-    s.organization = in.organization;
-    s.parts = in.parts;
-    s.purpose = in.purpose;
-    s.granted_by = p.user;
-    s.granted_at = clock_.now();
-    s.id = tx.insert_share(s);
-    add_entry(tx, p, a->incident, "share", fmt::format("→ {}{}{}", org->name, s.purpose.empty() ? "" : ": ", s.purpose));
-    AuditEvent e = event_by(p, "incident.share", "share", s.id.str());
-    e.changes = share_facts(s);
-    record(tx, clock_, meta, std::move(e));
+    auto granted = grant(tx, p, a->incident, in, meta);
+    if (!granted) return granted.error();
+    s = std::move(*granted);
     return {};
   }));
   return s;
@@ -1010,6 +1032,26 @@ Result<Share> Incidents::revoke_share(const Principal& p, IncidentId id, ShareId
     s.revoked_by = p.user;
     s.revoked_at = clock_.now();
     tx.revoke_share(s);
+    const Timestamp now = *s.revoked_at;
+    for (auto m : tx.list_members(id)) {
+      if (!m.active() || m.organization != s.organization) continue;
+      m.removed_by = p.user;
+      m.removed_at = now;
+      tx.remove_member(m);
+      AuditEvent e = event_by(p, "incident.member.remove", "member", m.id.str());
+      e.changes = member_facts(m);
+      record(tx, clock_, meta, std::move(e));
+    }
+    for (auto r : tx.list_support_requests(id)) {
+      if (r.organization != s.organization || (r.status != "requested" && r.status != "accepted")) continue;
+      r.status = "withdrawn";
+      r.responded_by = p.user;
+      r.responded_at = now;
+      tx.update_support_request(r);
+      AuditEvent e = event_by(p, "incident.support.answer", "support_request", r.id.str());
+      e.changes = support_facts(r);
+      record(tx, clock_, meta, std::move(e));
+    }
     const auto org = tx.find_organization(s.organization);
     add_entry(tx, p, a->incident, "share", fmt::format("✕ {}", org ? org->name : s.organization.str()));
     AuditEvent e = event_by(p, "incident.share.revoke", "share", s.id.str());
@@ -1018,6 +1060,265 @@ Result<Share> Incidents::revoke_share(const Principal& p, IncidentId id, ShareId
     return {};
   }));
   return s;
+}
+
+// ---- the team: members from the agency and from the organisations it shares with ----
+
+namespace {
+constexpr std::array kMemberRoles = {"lead", "responder", "expert", "liaison", "observer"};
+constexpr std::array kSupportKinds = {"expert", "forensics", "malware-analysis", "recovery", "coordination", "legal"};
+
+// The agencies whose people may join the incident's team: its own and those it is shared with.
+std::vector<OrgId> team_tenants(Tx& tx, const Incident& i) {
+  std::vector<OrgId> out{i.organization};
+  for (const auto& s : tx.list_shares(i.id))
+    if (s.active() && std::find(out.begin(), out.end(), s.organization) == out.end()) out.push_back(s.organization);
+  return out;
+}
+
+MemberView member_view(Tx& tx, IncidentMember m) {
+  MemberView v;
+  if (auto u = tx.find_user(m.user)) v.display_name = u->display_name;
+  if (auto o = tx.find_organization(m.organization)) v.organization_name = o->name;
+  v.member = std::move(m);
+  return v;
+}
+
+}  // namespace
+
+Result<std::vector<MemberView>> Incidents::members(const Principal& p, IncidentId id) {
+  return read_part(store_, p, id, "summary", [&](Tx& tx) {
+    std::vector<MemberView> out;
+    for (auto& m : tx.list_members(id)) out.push_back(member_view(tx, std::move(m)));
+    return out;
+  });
+}
+
+Result<std::vector<MemberCandidate>> Incidents::member_candidates(const Principal& p, IncidentId id) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  std::vector<MemberCandidate> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kOwn);
+    if (!a) return a.error();
+    const auto tree = load_tree(tx);
+    const auto tenants = team_tenants(tx, a->incident);
+    UserFilter filter;
+    for (const auto& o : tx.list_organizations())
+      if (std::find(tenants.begin(), tenants.end(), tree.tenant_of(o.id)) != tenants.end())
+        filter.organizations.push_back(o.id);
+    filter.include_disabled = false;
+    filter.limit = 1000;
+    for (auto& u : tx.list_users(filter)) {
+      if (!domain::permits(u.role, domain::Action::kIncidentRead) || active_member(tx, id, u.id)) continue;
+      const OrgId tenant = tree.tenant_of(u.organization);
+      const auto org = tx.find_organization(tenant);
+      out.push_back({u.id, u.display_name, tenant, org ? org->name : std::string()});
+    }
+    return {};
+  }));
+  return out;
+}
+
+Result<MemberView> Incidents::add_member(const Principal& p, IncidentId id, const MemberInput& in,
+                                         const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  MemberView v;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kOwn);
+    if (!a) return a.error();
+    std::vector<FieldError> errors;
+    if (std::find(kMemberRoles.begin(), kMemberRoles.end(), in.role) == kMemberRoles.end())
+      errors.push_back({"role", "enum", "lead, responder, expert, liaison, observer"});
+    const auto user = tx.find_user(in.user);
+    const auto tenants = team_tenants(tx, a->incident);
+    const OrgId tenant = user ? tenant_of(tx, user->organization) : OrgId();
+    if (!user || user->disabled || std::find(tenants.begin(), tenants.end(), tenant) == tenants.end() ||
+        !domain::permits(user->role, domain::Action::kIncidentRead))
+      errors.push_back({"user_id", "not_found", {}});
+    else if (active_member(tx, id, in.user))
+      errors.push_back({"user_id", "taken", {}});
+    if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
+    IncidentMember m;
+    m.incident = id;
+    m.user = in.user;
+    m.organization = tenant;
+    m.role = in.role;
+    m.added_by = p.user;
+    m.added_at = clock_.now();
+    m.id = tx.insert_member(m);
+    v = member_view(tx, m);
+    add_entry(tx, p, a->incident, "member", fmt::format("+ {} ({}, {})", v.display_name, v.organization_name, m.role));
+    AuditEvent e = event_by(p, "incident.member.add", "member", m.id.str());
+    e.changes = member_facts(m);
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  }));
+  return v;
+}
+
+Result<MemberView> Incidents::remove_member(const Principal& p, IncidentId id, MemberId member,
+                                            const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  MemberView v;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kOwn);
+    if (!a) return a.error();
+    auto members = tx.list_members(id);
+    auto it = std::find_if(members.begin(), members.end(), [&](const IncidentMember& m) { return m.id == member; });
+    if (it == members.end()) return Error("not_found");
+    if (!it->active()) return Error("conflict", "already removed");
+    it->removed_by = p.user;
+    it->removed_at = clock_.now();
+    tx.remove_member(*it);
+    v = member_view(tx, *it);
+    add_entry(tx, p, a->incident, "member", fmt::format("− {} ({})", v.display_name, v.organization_name));
+    AuditEvent e = event_by(p, "incident.member.remove", "member", it->id.str());
+    e.changes = member_facts(*it);
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  }));
+  return v;
+}
+
+// ---- requests for support ----
+
+Result<std::vector<SupportRequest>> Incidents::support_requests(const Principal& p, IncidentId id) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentRead, Access::kRead));
+  std::vector<SupportRequest> out;
+  KHIEN_TRY(store_.read([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kRead);
+    if (!a) return a.error();
+    for (auto& r : tx.list_support_requests(id))
+      if (!a->share || r.organization == p.tenant) out.push_back(std::move(r));  // the asked see what they were asked
+    return {};
+  }));
+  return out;
+}
+
+Result<SupportRequest> Incidents::request_support(const Principal& p, IncidentId id, const SupportRequestInput& in,
+                                                  const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentShare, Access::kChange));
+  SupportRequest r;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kOwn);
+    if (!a) return a.error();
+    std::vector<FieldError> errors;
+    const auto org = tx.find_organization(in.organization);
+    if (!org || !share_target(load_tree(tx), p, *org)) errors.push_back({"organization_id", "not_found", {}});
+    if (in.kinds.empty()) errors.push_back({"kinds", "required", {}});
+    for (const auto& k : in.kinds)
+      if (std::find(kSupportKinds.begin(), kSupportKinds.end(), k) == kSupportKinds.end())
+        errors.push_back({"kinds", "enum", "expert, forensics, malware-analysis, recovery, coordination, legal"});
+    if (in.detail.empty()) errors.push_back({"detail", "required", {}});
+    if (in.detail.size() > kMaxText) errors.push_back({"detail", "too_long", std::to_string(kMaxText)});
+    if (!errors.empty()) return Error("validation_failed", {}, std::move(errors));
+    for (const auto& s : tx.list_shares(id))
+      if (s.active() && s.organization == in.organization) r.share = s.id;
+    if (!r.share) {
+      auto granted = grant(tx, p, a->incident, ShareInput{in.organization, in.parts, in.detail}, meta);
+      if (!granted) return granted.error();
+      r.share = granted->id;
+    }
+    r.incident = id;
+    r.organization = in.organization;
+    r.kinds = in.kinds;
+    r.detail = in.detail;
+    r.requested_by = p.user;
+    r.requested_at = clock_.now();
+    r.id = tx.insert_support_request(r);
+    add_entry(tx, p, a->incident, "support", fmt::format("→ {}: {}", org->name, r.detail));
+    AuditEvent e = event_by(p, "incident.support.request", "support_request", r.id.str());
+    e.changes = support_facts(r);
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  }));
+  return r;
+}
+
+Result<SupportRequest> Incidents::answer_support(const Principal& p, IncidentId id, SupportRequestId request,
+                                                 const SupportAnswer& in, const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  SupportRequest r;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    auto a = load(tx, p, id, Need::kRead);
+    if (!a) return a.error();
+    auto all = tx.list_support_requests(id);
+    auto it = std::find_if(all.begin(), all.end(), [&](const SupportRequest& x) { return x.id == request; });
+    if (it == all.end() || (a->share && it->organization != p.tenant)) return Error("not_found");
+    const bool asked = it->organization == p.tenant;
+    const bool owner = !a->share;
+    // Who may move the request where, from where.
+    bool allowed = false;
+    if (in.status == "accepted" || in.status == "declined") allowed = asked && it->status == "requested";
+    else if (in.status == "completed") allowed = asked && it->status == "accepted";
+    else if (in.status == "withdrawn")
+      allowed = owner && domain::permits(p.role, domain::Action::kIncidentShare) &&
+                (it->status == "requested" || it->status == "accepted");
+    else return validation_error("status", "enum");
+    if (!allowed) return Error("conflict", fmt::format("the request is {}", it->status));
+    if (in.status == "declined" && in.response.empty()) return validation_error("response", "required");
+    if (in.response.size() > kMaxText) return validation_error("response", "too_long");
+    r = *it;
+    r.status = in.status;
+    r.response = in.response;
+    r.responded_by = p.user;
+    r.responded_at = clock_.now();
+    tx.update_support_request(r);
+    const auto org = tx.find_organization(p.tenant);
+    add_entry(tx, p, a->incident, "support",
+              fmt::format("{} — {}{}{}", org ? org->name : p.tenant.str(), r.status, r.response.empty() ? "" : ": ",
+                          r.response));
+    AuditEvent e = event_by(p, "incident.support.answer", "support_request", r.id.str());
+    e.changes = support_facts(r);
+    record(tx, clock_, meta, std::move(e));
+    return {};
+  }));
+  return r;
+}
+
+// ---- comments ----
+
+namespace {
+CommentView comment_view(Tx& tx, Comment c) {
+  CommentView v;
+  if (c.author)
+    if (auto u = tx.find_user(*c.author)) v.author_name = u->display_name;
+  if (auto o = tx.find_organization(c.organization)) v.organization_name = o->name;
+  v.comment = std::move(c);
+  return v;
+}
+}  // namespace
+
+Result<std::vector<CommentView>> Incidents::comments(const Principal& p, IncidentId id) {
+  return read_part(store_, p, id, "summary", [&](Tx& tx) {
+    std::vector<CommentView> out;
+    for (auto& c : tx.list_comments(id)) out.push_back(comment_view(tx, std::move(c)));
+    return out;
+  });
+}
+
+Result<CommentView> Incidents::add_comment(const Principal& p, IncidentId id, const std::string& text,
+                                           const RequestMeta& meta) {
+  KHIEN_TRY(authorize(p, domain::Action::kIncidentManage, Access::kChange));
+  CommentView v;
+  KHIEN_TRY(store_.write([&](Tx& tx) -> Status {
+    KHIEN_TRY(load(tx, p, id, Need::kWork));
+    if (text.empty()) return validation_error("text", "required");
+    Comment c;
+    if (text.size() > kMaxText) return validation_error("text", "too_long");
+    c.incident = id;
+    c.organization = p.tenant;
+    c.author = p.user;
+    c.text = text;
+    c.created_at = clock_.now();
+    c.id = tx.insert_comment(c);
+    AuditEvent e = event_by(p, "incident.comment.create", "comment", c.id.str());
+    e.changes = {{"incident_id", id.str()}, {"text", c.text}};
+    record(tx, clock_, meta, std::move(e));
+    v = comment_view(tx, std::move(c));
+    return {};
+  }));
+  return v;
 }
 
 // ---- public statements ----

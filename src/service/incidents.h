@@ -191,6 +191,44 @@ struct StatementInput {
   std::string approved_by;
 };
 
+struct MemberInput {
+  UserId user;
+  std::string role;  // lead | responder | expert | liaison | observer
+};
+
+// A member or a possible member, with what the caller needs to show them: users of other
+// organisations are not otherwise visible to the agency.
+struct MemberView {
+  IncidentMember member;
+  std::string display_name;
+  std::string organization_name;
+};
+
+struct MemberCandidate {
+  UserId user;
+  std::string display_name;
+  OrgId organization;
+  std::string organization_name;
+};
+
+struct CommentView {
+  Comment comment;
+  std::string author_name;
+  std::string organization_name;
+};
+
+struct SupportRequestInput {
+  OrgId organization;
+  std::vector<std::string> kinds;  // expert, forensics, malware-analysis, recovery, coordination, legal
+  std::string detail;
+  std::vector<std::string> parts;  // shared with the organisation when it does not see the incident yet
+};
+
+struct SupportAnswer {
+  std::string status;  // the asked organisation: accepted | declined | completed; the agency: withdrawn
+  std::string response;
+};
+
 // A recipient of an obligation, resolved in the organisation tree when it is there.
 struct ResolvedRecipient {
   std::string id;
@@ -215,7 +253,7 @@ struct IncidentView {
   std::vector<domain::Step> steps;       // what the caller may take now
   bool can_change = false;  // classify and take steps (its own agency's workers)
   bool can_work = false;    // add tasks and timeline entries (also a coordinator it is shared with)
-  std::vector<std::pair<domain::Phase, Timestamp>> phase_reached;  // first time each phase was reached
+  std::vector<domain::PhaseTime> phase_reached;  // first time each phase was reached (the drill's scorecard)
   std::string organization_name;
   std::optional<Share> shared_with_caller;  // set when the caller sees it through a share
 };
@@ -307,6 +345,25 @@ class Incidents {
   Result<IncidentView> merge(const Principal& p, IncidentId duplicate, std::int64_t version, IncidentId into,
                              const RequestMeta& meta);
 
+  // The incident's team (plan §2.1 f): members from the agency and from the organisations it
+  // is shared with; revoking a share ends the memberships of that organisation.
+  Result<std::vector<MemberView>> members(const Principal& p, IncidentId id);
+  Result<std::vector<MemberCandidate>> member_candidates(const Principal& p, IncidentId id);
+  Result<MemberView> add_member(const Principal& p, IncidentId id, const MemberInput& in, const RequestMeta& meta);
+  Result<MemberView> remove_member(const Principal& p, IncidentId id, MemberId member, const RequestMeta& meta);
+
+  // Requests for support to the national coordinator or the response team (Decision 05/2017
+  // Art. 14): the request shares the incident with the organisation when it does not see it
+  // yet; that organisation answers it.
+  Result<std::vector<SupportRequest>> support_requests(const Principal& p, IncidentId id);
+  Result<SupportRequest> request_support(const Principal& p, IncidentId id, const SupportRequestInput& in,
+                                         const RequestMeta& meta);
+  Result<SupportRequest> answer_support(const Principal& p, IncidentId id, SupportRequestId request,
+                                        const SupportAnswer& in, const RequestMeta& meta);
+
+  Result<std::vector<CommentView>> comments(const Principal& p, IncidentId id);
+  Result<CommentView> add_comment(const Principal& p, IncidentId id, const std::string& text, const RequestMeta& meta);
+
   Result<std::vector<PublicStatement>> statements(const Principal& p, IncidentId id);
   Result<PublicStatement> add_statement(const Principal& p, IncidentId id, const StatementInput& in, const RequestMeta& meta);
 
@@ -314,6 +371,7 @@ class Incidents {
 
  private:
   Result<IncidentView> open(const Principal& p, IncidentInput in, const RequestMeta& meta);
+  Result<Share> grant(Tx& tx, const Principal& p, const Incident& incident, const ShareInput& in, const RequestMeta& meta);
   IncidentView view(Tx& tx, const Principal& p, Incident incident, std::optional<Share> share = {});
   Status validate(Tx& tx, const Principal& p, const Incident& incident);
   void derive(Tx& tx, Incident& incident);

@@ -146,6 +146,14 @@ class IncidentRecords {
                                                     const std::vector<IncidentId>& also, Timestamp from, Timestamp to,
                                                     bool drills) = 0;
 
+  virtual MemberId insert_member(const IncidentMember& m) = 0;
+  virtual void remove_member(const IncidentMember& m) = 0;  // writes removed_by and removed_at
+  virtual std::vector<IncidentMember> list_members(IncidentId incident) = 0;
+  virtual SupportRequestId insert_support_request(const SupportRequest& r) = 0;
+  virtual void update_support_request(const SupportRequest& r) = 0;  // status and the answer
+  virtual std::vector<SupportRequest> list_support_requests(IncidentId incident) = 0;
+  virtual CommentId insert_comment(const Comment& c) = 0;
+  virtual std::vector<Comment> list_comments(IncidentId incident) = 0;
   virtual StatementId insert_statement(const PublicStatement& s) = 0;
   virtual std::vector<PublicStatement> list_statements(IncidentId incident) = 0;
 };

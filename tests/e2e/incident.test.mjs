@@ -27,6 +27,7 @@ before(async () => {
   addUser(server.dataDir, 'so-xay-dung-khanh-hoa', 'ung.cuu.vien', 'responder');
   addUser(server.dataDir, 'van-phong-so', 'can.bo.chuyen.trach', 'security-officer');
   addUser(server.dataDir, 'so-tttt-khanh-hoa', 'dieu.phoi', 'responder');
+  addUser(server.dataDir, 'vncert', 'chuyen.gia', 'responder');
   browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -134,7 +135,7 @@ async function walk() {
   await openTab(responder, 'Nhiệm vụ');
   const firstTask = responder.locator('.ant-tabs-tabpane-active .ant-table-row').first();
   await firstTask.waitFor();
-  await firstTask.locator('.ant-select-selector').click();
+  await firstTask.locator('.ant-select').last().locator('.ant-select-selector').click();  // status (the first is the assignee)
   await responder.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTitle('Đã xong').click();
   await firstTask.getByTitle('Đã xong').waitFor();
   await shot(responder, '04-tasks');
@@ -199,7 +200,48 @@ async function walk() {
   await coordinator.getByText('Sự cố được chia sẻ bởi Sở Xây dựng Khánh Hòa').waitFor();
   await shot(coordinator, '08-coordinator');
   await coordinator.context().close();
+
+  // The officer asks VNCERT/CC for support; its expert accepts, comments, joins the team and is given a task.
   current = officer;
+  await openTab(officer, 'Đội ứng cứu & hỗ trợ');
+  const team = officer.locator('.ant-tabs-tabpane-active');
+  await pick(officer, team, 'Gửi tới', 'VNCERT/CC');
+  await pick(officer, team, 'Nội dung cần hỗ trợ', 'Điều tra số');
+  await officer.keyboard.press('Escape');
+  await team.getByLabel('Mô tả đề nghị').fill('Đề nghị hỗ trợ điều tra nguồn gốc tấn công thay đổi giao diện');
+  await team.getByRole('button', { name: 'Gửi đề nghị hỗ trợ' }).click();
+  await team.getByText('Chờ phản hồi').waitFor();
+  const expert = await signIn('chuyen.gia');
+  await expert.getByRole('row').filter({ hasText: 'bị thay đổi giao diện' }).click();
+  await openTab(expert, 'Đội ứng cứu & hỗ trợ');
+  await expert.getByRole('button', { name: 'Nhận hỗ trợ' }).click();
+  await expert.getByRole('dialog').getByLabel('Phản hồi').fill('Cử 01 chuyên gia phân tích nhật ký máy chủ web');
+  await expert.getByRole('dialog').getByRole('button', { name: 'Lưu' }).click();
+  await expert.locator('.ant-tabs-tabpane-active').getByText('Đã nhận hỗ trợ').waitFor();
+  await openTab(expert, 'Trao đổi');
+  await expert.locator('.ant-tabs-tabpane-active').getByLabel('Ý kiến').fill('Nhật ký cho thấy tải tệp qua plugin upload lúc 02:14');
+  await expert.getByRole('button', { name: 'Gửi', exact: true }).click();
+  await expert.getByText('Nhật ký cho thấy tải tệp qua plugin upload lúc 02:14').waitFor();
+  await shot(expert, '08b-expert');
+  await expert.context().close();
+  current = officer;
+  await officer.reload();
+  await openTab(officer, 'Đội ứng cứu & hỗ trợ');
+  await officer.locator('.ant-tabs-tabpane-active').getByText('Đã nhận hỗ trợ').waitFor();
+  await pick(officer, officer.locator('.ant-tabs-tabpane-active'), 'Người', 'chuyen.gia');
+  await pick(officer, officer.locator('.ant-tabs-tabpane-active'), 'Vai trò', 'Chuyên gia');
+  await officer.getByRole('button', { name: 'Thêm thành viên' }).click();
+  await officer.locator('.ant-tabs-tabpane-active').getByRole('cell', { name: 'chuyen.gia', exact: true }).waitFor();
+  await shot(officer, '08c-team');
+  await openTab(officer, 'Trao đổi');
+  await officer.getByText('Nhật ký cho thấy tải tệp qua plugin upload lúc 02:14').waitFor();
+  await openTab(officer, 'Nhiệm vụ');
+  const task = officer.locator('.ant-tabs-tabpane-active .ant-table-row').nth(1);
+  await task.locator('.ant-select').first().locator('.ant-select-selector').click();
+  await officer.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTitle('chuyen.gia', { exact: false }).click();
+  await task.getByTitle('chuyen.gia', { exact: false }).waitFor();
+  await shot(officer, '08d-assigned');
+
   await step(officer, 'Đóng sự cố', 'Đã đóng');
   assert.equal(await officer.getByRole('button', { name: 'Mở lại' }).count(), 1);
   await shot(officer, '09-closed');

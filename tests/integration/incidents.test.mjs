@@ -290,6 +290,98 @@ test('sharing with the provincial coordinator: it sees and works on the incident
   assert.equal(r.json.items.filter((e) => e.kind === 'share').length, 2);
 });
 
+test('support from the national coordinator, members from other organisations, comments across agencies', async () => {
+  addUser(server.dataDir, 'vncert', 'chuyen.gia.vncert', 'responder');
+  const national = await signedIn(server.url, 'chuyen.gia.vncert', PASSWORD);
+  let r = await officer.post('/api/v1/incidents', { title: 'Mã độc tống tiền mã hóa máy chủ một cửa', scenario: 'ransomware', severity: 'critical' });
+  const incident = r.json;
+  const vncert = (await officer.get('/api/v1/share-targets')).json.items.find((o) => o.kind === 'national');
+  assert.ok(vncert, 'the national coordinator is a share target');
+  assert.equal((await national.get(`/api/v1/incidents/${incident.id}`)).status, 404);
+
+  // Bad requests change nothing.
+  r = await officer.post(`/api/v1/incidents/${incident.id}/support-requests`, { organization_id: vncert.id, kinds: ['magic'], detail: '' });
+  assert.equal(r.status, 400);
+  assert.deepEqual(r.json.errors.map((e) => e.field.replace(/\[.*/, '')).sort(), ['detail', 'kinds']);
+  r = await responder.post(`/api/v1/incidents/${incident.id}/support-requests`, { organization_id: vncert.id, kinds: ['forensics'], detail: 'x' });
+  assert.equal(r.status, 403, 'asking for support is the officer\'s, like sharing');
+  assert.equal((await national.get(`/api/v1/incidents/${incident.id}`)).status, 404);
+
+  // The request shares the incident with the national coordinator, which answers it.
+  r = await officer.post(`/api/v1/incidents/${incident.id}/support-requests`, {
+    organization_id: vncert.id, kinds: ['forensics', 'malware-analysis'], detail: 'Đề nghị hỗ trợ phân tích mẫu mã độc và điều tra số', parts: ['tasks', 'timeline', 'evidence'] });
+  assert.equal(r.status, 201, r.text);
+  const request = r.json;
+  assert.equal(request.status, 'requested');
+  assert.ok(request.share_id);
+  const shares = (await officer.get(`/api/v1/incidents/${incident.id}/shares`)).json.items;
+  assert.deepEqual(shares.find((s) => s.id === request.share_id).parts, ['tasks', 'timeline', 'evidence']);
+  r = await national.get(`/api/v1/incidents/${incident.id}/support-requests`);
+  assert.equal(r.status, 200);
+  assert.equal(r.json.items.length, 1);
+  r = await national.post(`/api/v1/incidents/${incident.id}/support-requests/${request.id}/answer`, { status: 'completed' });
+  assert.equal(r.status, 409, 'completed only after accepted');
+  r = await national.post(`/api/v1/incidents/${incident.id}/support-requests/${request.id}/answer`, { status: 'declined' });
+  assert.equal(r.status, 400, 'a refusal says why');
+  r = await officer.post(`/api/v1/incidents/${incident.id}/support-requests/${request.id}/answer`, { status: 'accepted' });
+  assert.equal(r.status, 409, 'the agency does not accept its own request');
+  r = await national.post(`/api/v1/incidents/${incident.id}/support-requests/${request.id}/answer`, { status: 'accepted', response: 'Cử 02 chuyên gia hỗ trợ từ xa' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.status, 'accepted');
+  assert.equal((await otherAgency.get(`/api/v1/incidents/${incident.id}/support-requests`)).status, 404);
+
+  // The expert joins the team and is given a task; the agency sees who they are.
+  r = await officer.get(`/api/v1/incidents/${incident.id}/member-candidates`);
+  assert.equal(r.status, 200);
+  const expert = r.json.items.find((u) => u.display_name === 'chuyen.gia.vncert');
+  assert.ok(expert, 'users of an organisation the incident is shared with may join');
+  assert.equal(expert.organization_id, vncert.id);
+  assert.ok(!r.json.items.some((u) => u.organization_name === 'Org so-y-te'), 'nobody from an agency it is not shared with');
+  const yTe = (await otherAgency.get('/api/v1/me')).json;
+  r = await officer.post(`/api/v1/incidents/${incident.id}/members`, { user_id: yTe.id, role: 'expert' });
+  assert.equal(r.status, 400, 'a user of an agency it is not shared with cannot join');
+  r = await officer.post(`/api/v1/incidents/${incident.id}/members`, { user_id: expert.user_id, role: 'wizard' });
+  assert.equal(r.status, 400);
+  r = await officer.post(`/api/v1/incidents/${incident.id}/members`, { user_id: expert.user_id, role: 'expert' });
+  assert.equal(r.status, 201, r.text);
+  const member = r.json;
+  assert.equal(member.organization_id, vncert.id);
+  r = await officer.post(`/api/v1/incidents/${incident.id}/members`, { user_id: expert.user_id, role: 'expert' });
+  assert.equal(r.status, 400, 'already a member');
+  r = await officer.post(`/api/v1/incidents/${incident.id}/tasks`, { title: 'Phân tích mẫu mã độc', assignee_id: expert.user_id });
+  assert.equal(r.status, 201, r.text);
+  r = await officer.post(`/api/v1/incidents/${incident.id}/tasks`, { title: 'x', assignee_id: yTe.id });
+  assert.equal(r.status, 400, 'tasks go to the agency or to members');
+
+  // Comments: the agency and the national coordinator discuss; another agency sees nothing.
+  r = await national.post(`/api/v1/incidents/${incident.id}/comments`, { text: 'Mẫu thuộc họ LockBit 3.0, không giải mã được' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.organization_id, vncert.id);
+  r = await officer.post(`/api/v1/incidents/${incident.id}/comments`, { text: '' });
+  assert.equal(r.status, 400);
+  r = await officer.post(`/api/v1/incidents/${incident.id}/comments`, { text: 'Đã khôi phục từ bản sao lưu ngoại tuyến' });
+  assert.equal(r.status, 201);
+  r = await officer.get(`/api/v1/incidents/${incident.id}/comments`);
+  assert.deepEqual(r.json.items.map((c) => c.organization_name), [vncert.name, 'Sở Xây dựng Khánh Hòa']);
+  r = await staff.post(`/api/v1/incidents/${incident.id}/comments`, { text: 'x' });
+  assert.equal(r.status, 403, 'a viewer reads, does not write');
+  assert.equal((await otherAgency.get(`/api/v1/incidents/${incident.id}/comments`)).status, 404);
+  r = await officer.get(`/api/v1/incidents?q=${encodeURIComponent('LockBit')}`);
+  assert.ok(r.json.items.some((i) => i.id === incident.id), 'comments are searched');
+
+  // Revoking the share ends the membership and withdraws the open request.
+  r = await officer.post(`/api/v1/incidents/${incident.id}/shares/${request.share_id}/revoke`);
+  assert.equal(r.status, 200, r.text);
+  r = await officer.get(`/api/v1/incidents/${incident.id}/members`);
+  assert.ok(r.json.items.find((m) => m.id === member.id).removed_at);
+  r = await officer.get(`/api/v1/incidents/${incident.id}/support-requests`);
+  assert.equal(r.json.items[0].status, 'withdrawn');
+  assert.equal((await national.get(`/api/v1/incidents/${incident.id}`)).status, 404);
+  r = await officer.get('/api/v1/audit?limit=50');
+  for (const action of ['incident.support.request', 'incident.member.add', 'incident.member.remove', 'incident.comment.create'])
+    assert.ok(r.json.items.some((e) => e.action === action), action);
+});
+
 test('a spokesperson is named and every public statement is logged', async () => {
   let r = await officer.post('/api/v1/incidents', { title: 'Lộ lọt dữ liệu hồ sơ cấp phép xây dựng', scenario: 'espionage', severity: 'critical' });
   let incident = r.json;

@@ -162,6 +162,32 @@ const factories = {
       return { status: r.status, json: r.json.items.find((x) => x.id === share_id) };
     },
   },
+  member: {
+    async create(n) {
+      const id = await factories.incident.create(`member-${n}`);
+      const candidates = (await b.get(`/api/v1/incidents/${id}/member-candidates`)).json.items;
+      const r = await b.post(`/api/v1/incidents/${id}/members`, { user_id: candidates[0].user_id, role: 'lead' });
+      assert.equal(r.status, 201, r.text);
+      return { id, member_id: r.json.id };
+    },
+    read: async ({ id, member_id }) => {
+      const r = await b.get(`/api/v1/incidents/${id}/members`);
+      return { status: r.status, json: r.json.items.find((x) => x.id === member_id) };
+    },
+  },
+  support_request: {
+    async create(n) {
+      const id = await factories.incident.create(`support-${n}`);
+      const national = (await b.get('/api/v1/share-targets')).json.items.find((o) => o.kind === 'national');
+      const r = await b.post(`/api/v1/incidents/${id}/support-requests`, { organization_id: national.id, kinds: ['expert'], detail: `B asks ${n}` });
+      assert.equal(r.status, 201, r.text);
+      return { id, request_id: r.json.id };
+    },
+    read: async ({ id, request_id }) => {
+      const r = await b.get(`/api/v1/incidents/${id}/support-requests`);
+      return { status: r.status, json: r.json.items.find((x) => x.id === request_id) };
+    },
+  },
   audit: {
     list: '/api/v1/audit',
     async create(n) {
@@ -218,7 +244,7 @@ function sampleBody(schema) {
 }
 
 function sampleValue(name, p) {
-  if (p.enum) return name === 'role' ? 'administrator' : name === 'kind' && p.enum.includes('unit') ? 'unit' : p.enum[0];
+  if (p.enum) return name === 'role' && p.enum.includes('administrator') ? 'administrator' : name === 'kind' && p.enum.includes('unit') ? 'unit' : p.enum[0];
   const type = Array.isArray(p.type) ? p.type.find((t) => t !== 'null') : p.type;
   if (type === 'boolean') return true;
   if (type === 'integer') return p.minimum ?? 1;

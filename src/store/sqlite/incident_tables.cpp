@@ -650,6 +650,134 @@ std::vector<IncidentId> SqliteIncidentTables::shared_with(OrgId organization) {
   return out;
 }
 
+// ---- members ----
+
+MemberId SqliteIncidentTables::insert_member(const IncidentMember& x) {
+  db_.prepare("INSERT INTO incident_members (incident_id, user_id, organization_id, role, added_by, added_at) "
+              "VALUES (?,?,?,?,?,?)")
+      .bind(1, x.incident.value())
+      .bind(2, x.user.value())
+      .bind(3, x.organization.value())
+      .bind(4, x.role)
+      .bind(5, opt_id(x.added_by))
+      .bind(6, to_unix_ms(x.added_at))
+      .run();
+  return MemberId(db_.last_insert_id());
+}
+
+void SqliteIncidentTables::remove_member(const IncidentMember& x) {
+  db_.prepare("UPDATE incident_members SET removed_by = ?, removed_at = ? WHERE id = ?")
+      .bind(1, opt_id(x.removed_by))
+      .bind(2, opt_ms(x.removed_at))
+      .bind(3, x.id.value())
+      .run();
+}
+
+std::vector<IncidentMember> SqliteIncidentTables::list_members(IncidentId incident) {
+  auto& s = db_.prepare(
+      "SELECT id, user_id, organization_id, role, added_by, added_at, removed_by, removed_at FROM incident_members "
+      "WHERE incident_id = ? ORDER BY id");
+  s.bind(1, incident.value());
+  std::vector<IncidentMember> out;
+  while (s.step()) {
+    IncidentMember x;
+    x.id = MemberId(s.integer(0));
+    x.incident = incident;
+    x.user = UserId(s.integer(1));
+    x.organization = OrgId(s.integer(2));
+    x.role = s.text(3);
+    x.added_by = read_id<UserId>(s, 4);
+    x.added_at = from_unix_ms(s.integer(5));
+    x.removed_by = read_id<UserId>(s, 6);
+    x.removed_at = opt_time(s, 7);
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+// ---- support requests ----
+
+SupportRequestId SqliteIncidentTables::insert_support_request(const SupportRequest& x) {
+  db_.prepare("INSERT INTO support_requests (incident_id, organization_id, kinds, detail, share_id, requested_by, "
+              "requested_at, status) VALUES (?,?,?,?,?,?,?,?)")
+      .bind(1, x.incident.value())
+      .bind(2, x.organization.value())
+      .bind(3, json_list(x.kinds))
+      .bind(4, x.detail)
+      .bind(5, opt_id(x.share))
+      .bind(6, opt_id(x.requested_by))
+      .bind(7, to_unix_ms(x.requested_at))
+      .bind(8, x.status)
+      .run();
+  return SupportRequestId(db_.last_insert_id());
+}
+
+void SqliteIncidentTables::update_support_request(const SupportRequest& x) {
+  db_.prepare("UPDATE support_requests SET status = ?, response = ?, responded_by = ?, responded_at = ? WHERE id = ?")
+      .bind(1, x.status)
+      .bind(2, x.response)
+      .bind(3, opt_id(x.responded_by))
+      .bind(4, opt_ms(x.responded_at))
+      .bind(5, x.id.value())
+      .run();
+}
+
+std::vector<SupportRequest> SqliteIncidentTables::list_support_requests(IncidentId incident) {
+  auto& s = db_.prepare(
+      "SELECT id, organization_id, kinds, detail, share_id, requested_by, requested_at, status, response, responded_by, "
+      "responded_at FROM support_requests WHERE incident_id = ? ORDER BY id");
+  s.bind(1, incident.value());
+  std::vector<SupportRequest> out;
+  while (s.step()) {
+    SupportRequest x;
+    x.id = SupportRequestId(s.integer(0));
+    x.incident = incident;
+    x.organization = OrgId(s.integer(1));
+    x.kinds = read_list(s.text(2));
+    x.detail = s.text(3);
+    x.share = read_id<ShareId>(s, 4);
+    x.requested_by = read_id<UserId>(s, 5);
+    x.requested_at = from_unix_ms(s.integer(6));
+    x.status = s.text(7);
+    x.response = s.text(8);
+    x.responded_by = read_id<UserId>(s, 9);
+    x.responded_at = opt_time(s, 10);
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+// ---- comments ----
+
+CommentId SqliteIncidentTables::insert_comment(const Comment& x) {
+  db_.prepare("INSERT INTO comments (incident_id, organization_id, author_id, text, created_at) VALUES (?,?,?,?,?)")
+      .bind(1, x.incident.value())
+      .bind(2, x.organization.value())
+      .bind(3, opt_id(x.author))
+      .bind(4, x.text)
+      .bind(5, to_unix_ms(x.created_at))
+      .run();
+  return CommentId(db_.last_insert_id());
+}
+
+std::vector<Comment> SqliteIncidentTables::list_comments(IncidentId incident) {
+  auto& s = db_.prepare(
+      "SELECT id, organization_id, author_id, text, created_at FROM comments WHERE incident_id = ? ORDER BY id");
+  s.bind(1, incident.value());
+  std::vector<Comment> out;
+  while (s.step()) {
+    Comment x;
+    x.id = CommentId(s.integer(0));
+    x.incident = incident;
+    x.organization = OrgId(s.integer(1));
+    x.author = read_id<UserId>(s, 2);
+    x.text = s.text(3);
+    x.created_at = from_unix_ms(s.integer(4));
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
 // ---- statements ----
 
 StatementId SqliteIncidentTables::insert_statement(const PublicStatement& x) {

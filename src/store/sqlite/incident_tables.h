@@ -70,6 +70,14 @@ class SqliteIncidentTables : public virtual service::SystemRecords, public virtu
                                                      const std::vector<service::IncidentId>& also, Timestamp from,
                                                      Timestamp to, bool drills) override;
 
+  service::MemberId insert_member(const service::IncidentMember& m) override;
+  void remove_member(const service::IncidentMember& m) override;
+  std::vector<service::IncidentMember> list_members(service::IncidentId incident) override;
+  service::SupportRequestId insert_support_request(const service::SupportRequest& r) override;
+  void update_support_request(const service::SupportRequest& r) override;
+  std::vector<service::SupportRequest> list_support_requests(service::IncidentId incident) override;
+  service::CommentId insert_comment(const service::Comment& c) override;
+  std::vector<service::Comment> list_comments(service::IncidentId incident) override;
   service::StatementId insert_statement(const service::PublicStatement& s) override;
   std::vector<service::PublicStatement> list_statements(service::IncidentId incident) override;
 

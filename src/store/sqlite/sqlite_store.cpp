@@ -12,6 +12,7 @@
 namespace khien::embedded {
 std::string_view migration_0001();
 std::string_view migration_0002();
+std::string_view migration_0003();
 }
 
 namespace khien::store {
@@ -33,7 +34,8 @@ struct Migration {
   int version;
   std::string_view (*sql)();
 };
-constexpr Migration kMigrations[] = {{1, &embedded::migration_0001}, {2, &embedded::migration_0002}};
+constexpr Migration kMigrations[] = {{1, &embedded::migration_0001}, {2, &embedded::migration_0002},
+                                    {3, &embedded::migration_0003}};
 
 
 constexpr std::string_view kOrgColumns = "id, slug, name, kind, parent_id, require_totp, created_at, regulatory_profile";

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <set>
 #include <tuple>
@@ -177,4 +178,29 @@ TEST(IncidentWorkflow, StepsOfferedMatchTheRole) {
   EXPECT_FALSE(is_open(Phase::kClosed));
   EXPECT_FALSE(is_open(Phase::kDismissed));
   EXPECT_TRUE(is_open(Phase::kContainment));
+}
+
+TEST(IncidentWorkflow, PhaseTimesKeepTheFirstArrivalAndCountFromDetection) {
+  using namespace std::chrono;
+  const khien::Timestamp detected = sys_days{2026y / 11 / 20} + 8h;
+  const khien::Timestamp received = detected + 30min;
+  const std::vector<std::pair<Phase, khien::Timestamp>> moves = {
+      {Phase::kVerifying, received + 10min},       {Phase::kInitialResponse, received + 1h},
+      {Phase::kContainment, received + 2h},        {Phase::kVerification, received + 5h},
+      {Phase::kContainment, received + 6h},  // not stable: back, keeps its first time
+      {Phase::kVerification, received + 9h}};
+  const auto times = phase_times(detected, received, moves);
+  ASSERT_EQ(times.size(), 5u);
+  EXPECT_EQ(times[0].phase, Phase::kReceived);
+  EXPECT_EQ(times[0].since_detection, minutes(30));
+  EXPECT_EQ(times[0].since_previous, minutes(30));
+  EXPECT_EQ(times[1].phase, Phase::kVerifying);
+  EXPECT_EQ(times[1].since_previous, minutes(10));
+  EXPECT_EQ(times[3].phase, Phase::kContainment);
+  EXPECT_EQ(times[3].reached_at, received + 2h);
+  EXPECT_EQ(times[4].phase, Phase::kVerification);
+  EXPECT_EQ(times[4].since_detection, minutes(30) + hours(5));
+  EXPECT_EQ(times[4].since_previous, hours(3));
+  // Reported before the recorded detection (a detection time corrected later): negative, not hidden.
+  EXPECT_EQ(phase_times(received, detected, {}).at(0).since_detection, minutes(-30));
 }

@@ -12,8 +12,9 @@ import { ApiError, api, uploadFile, type Approval, type Incident, type Me, type 
   type TimelineEntry, type Transition } from '../../api/client';
 import { can, nameOf, useOrganizations, useSystems, useTaxonomy } from '../../api/hooks';
 import { isFormCheck, showError } from '../../components/formErrors';
-import { kZone, showTime } from '../../components/time';
+import { kZone, showDuration, showTime } from '../../components/time';
 import { DrillTag, PhaseTag, SeriousTag } from './labels';
+import { Comments, Team, useAssignees } from './Team';
 
 const kMainPhases = ['received', 'verifying', 'confirmed', 'initial_response', 'response_chosen', 'containment', 'eradication',
   'recovery', 'verification', 'closing', 'closed'];
@@ -198,11 +199,14 @@ function Tasks(props: { incident: Incident }) {
   const taxonomy = useTaxonomy();
   const id = props.incident.id;
   const tasks = useQuery({ queryKey: ['incident', id, 'tasks'], queryFn: () => api<{ items: Task[] }>('GET', `/api/v1/incidents/${id}/tasks`) });
+  const assignees = useAssignees(props.incident);
   const [adding, setAdding] = useState(false);
   const [form] = Form.useForm();
-  const setStatus = async (task: Task, status: string) => {
+  // The agency changes its tasks; an organisation it is shared with changes the tasks it added.
+  const mayChange = (task: Task) => props.incident.can_change || (props.incident.can_work && task.organization_id !== props.incident.organization_id);
+  const change = async (task: Task, body: Partial<Task>) => {
     try {
-      await api<Task>('PATCH', `/api/v1/incidents/${id}/tasks/${task.id}`, { status }, { ifMatch: task.version });
+      await api<Task>('PATCH', `/api/v1/incidents/${id}/tasks/${task.id}`, body, { ifMatch: task.version });
     } catch (err) {
       onWriteError(err, t, () => undefined);
     }
@@ -211,7 +215,8 @@ function Tasks(props: { incident: Incident }) {
   const add = async () => {
     try {
       const v = await form.validateFields();
-      await api<Task>('POST', `/api/v1/incidents/${id}/tasks`, { title: v.title, detail: v.detail ?? '', due_at: v.due_at ? (v.due_at as Dayjs).toISOString() : null });
+      await api<Task>('POST', `/api/v1/incidents/${id}/tasks`, { title: v.title, detail: v.detail ?? '', assignee_id: v.assignee_id ?? null,
+        due_at: v.due_at ? (v.due_at as Dayjs).toISOString() : null });
       setAdding(false);
       form.resetFields();
       void tasks.refetch();
@@ -223,22 +228,37 @@ function Tasks(props: { incident: Incident }) {
     <>
       {props.incident.can_work && <Button style={{ marginBottom: 12 }} onClick={() => setAdding(true)}>{t('task.add')}</Button>}
       <Table<Task> rowKey="id" size="small" loading={tasks.isPending} dataSource={tasks.data?.items ?? []} pagination={{ pageSize: 50 }}
-        expandable={{ expandedRowRender: (task) => <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }}>{task.detail}</Typography.Paragraph> }}
+        expandable={{ expandedRowRender: (task) => (
+          <>
+            <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }}>{task.detail}</Typography.Paragraph>
+            <Typography.Text strong>{t('task.notes')}: </Typography.Text>
+            <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }}
+              editable={mayChange(task) ? { onChange: (notes) => { if (notes !== task.notes) void change(task, { notes }); }, triggerType: ['icon', 'text'] } : false}>
+              {task.notes}
+            </Typography.Paragraph>
+          </>) }}
         columns={[
           { title: t('task.phase'), dataIndex: 'phase', width: 150, render: (p: string) => <PhaseTag phase={p} /> },
           { title: t('task.title'), dataIndex: 'title' },
           { title: t('task.responsible'), dataIndex: 'responsible', render: (a: string) => nameOf(taxonomy.data?.actors, a) },
+          { title: t('task.assignee'), dataIndex: 'assignee_id', width: 220, render: (a: string | null, task) => (mayChange(task)
+            ? <Select size="small" allowClear showSearch optionFilterProp="label" value={a ?? undefined} style={{ width: 200 }} aria-label={`${t('task.assignee')}: ${task.title}`}
+                onChange={(v) => void change(task, { assignee_id: v ?? null })} options={assignees.options} />
+            : assignees.name(a)) },
           { title: t('task.due'), dataIndex: 'due_at', width: 170, render: showTime },
           { title: t('task.status'), dataIndex: 'status', width: 150, render: (s: string, task) => (
-            <Select size="small" value={s} disabled={!(props.incident.can_change || (props.incident.can_work && task.organization_id !== props.incident.organization_id))} style={{ width: 130 }} aria-label={`${t('task.status')}: ${task.title}`}
-              onChange={(v) => void setStatus(task, v)}
+            <Select size="small" value={s} disabled={!mayChange(task)} style={{ width: 130 }} aria-label={`${t('task.status')}: ${task.title}`}
+              onChange={(v) => void change(task, { status: v })}
               options={['open', 'in-progress', 'done', 'cancelled'].map((x) => ({ value: x, label: t(`task.status_${x}`) }))} />
           ) },
         ]} />
       <Modal open={adding} title={t('task.add')} onOk={() => void add()} onCancel={() => setAdding(false)} okText={t('common.save')} cancelText={t('common.cancel')}>
         <Form form={form} name="task" layout="vertical">
           <Form.Item name="title" label={t('task.title')} rules={[{ required: true, message: t('validation.required') }]}><Input /></Form.Item>
-          <Form.Item name="detail" label={t('task.notes')}><Input.TextArea rows={3} /></Form.Item>
+          <Form.Item name="detail" label={t('task.detail')}><Input.TextArea rows={3} /></Form.Item>
+          <Form.Item name="assignee_id" label={t('task.assignee')}>
+            <Select allowClear showSearch optionFilterProp="label" options={assignees.options} />
+          </Form.Item>
           <Form.Item name="due_at" label={t('task.due')}><DatePicker showTime format="DD/MM/YYYY HH:mm" /></Form.Item>
         </Form>
       </Modal>
@@ -770,7 +790,6 @@ function History(props: { incident: Incident }) {
   const id = props.incident.id;
   const history = useQuery({ queryKey: ['incident', id, 'transitions', props.incident.version],
     queryFn: () => api<{ items: Transition[] }>('GET', `/api/v1/incidents/${id}/transitions`) });
-  const start = dayjs(props.incident.created_at);
   return (
     <Row gutter={24}>
       <Col xs={24} lg={16}>
@@ -784,12 +803,15 @@ function History(props: { incident: Incident }) {
           ]} />
       </Col>
       <Col xs={24} lg={8}>
-        <Card size="small" title={t('incident.scorecard')}>
-          <Descriptions size="small" column={1} items={props.incident.phase_reached.map((p) => ({
-            key: p.phase, label: t(`phase.${p.phase}`),
-            children: `${showTime(p.at)} (+${Math.round(dayjs(p.at).diff(start, 'minute'))}′)`,
-          }))} />
-          <Typography.Text>{t('incident.loops')}: {props.incident.loop_count}</Typography.Text>
+        <Card size="small" title={props.incident.is_drill ? t('incident.drillScorecard') : t('incident.scorecard')} data-testid="scorecard">
+          <Table size="small" rowKey="phase" pagination={false} dataSource={props.incident.phase_reached}
+            columns={[
+              { title: t('incident.phase'), dataIndex: 'phase', render: (p: string) => t(`phase.${p}`) },
+              { title: t('incident.reachedAt'), dataIndex: 'at', render: showTime },
+              { title: t('incident.sinceDetection'), dataIndex: 'since_detection_seconds', render: (s: number) => showDuration(s, t('time.day')) },
+              { title: t('incident.sincePrevious'), dataIndex: 'since_previous_seconds', render: (s: number) => showDuration(s, t('time.day')) },
+            ]} />
+          <Typography.Paragraph style={{ marginTop: 8 }}>{t('incident.loops')}: {props.incident.loop_count}</Typography.Paragraph>
         </Card>
       </Col>
     </Row>
@@ -852,6 +874,8 @@ export function IncidentPage(props: { me: Me }) {
           { key: 'approvals', label: t('incident.approvals'), children: <Approvals incident={i} me={props.me} onDecided={reload} /> },
           { key: 'obligations', label: t('incident.obligations'), children: <Obligations incident={i} onRecorded={reload} /> },
           { key: 'followups', label: t('incident.followups'), children: <Followups incident={i} /> },
+          { key: 'team', label: t('incident.team'), children: <Team incident={i} me={props.me} onChanged={reload} /> },
+          { key: 'comments', label: t('incident.comments'), children: <Comments incident={i} /> },
           { key: 'communication', label: t('incident.communication'), children: <Communication incident={i} me={props.me} reload={reload}
             onChanged={(next) => (next ? put(next) : reload())} /> },
           { key: 'history', label: t('incident.history'), children: <History incident={i} /> },
