@@ -214,6 +214,24 @@ test('the incident list filters, searches without diacritics and pages with a cu
   assert.equal(r.status, 400);
   r = await responder.get('/api/v1/incidents?q=%22%20OR%20*');
   assert.equal(r.status, 200, 'search text never reaches FTS5 as syntax');
+
+  // The words of a query may come from different records of the incident (its title, an
+  // observable, the timeline), in the newest-first order of the list; older pages by cursor.
+  const made = [];
+  for (let n = 0; n < 3; n++) {
+    const incident = (await responder.post('/api/v1/incidents', { title: `Quét cổng hàng loạt ${n}` })).json;
+    assert.equal((await responder.post(`/api/v1/incidents/${incident.id}/observables`, { kind: 'domain', value: `scanner${n}.badhost.example` })).status, 201);
+    assert.equal((await responder.post(`/api/v1/incidents/${incident.id}/timeline`, { happened_at: new Date().toISOString(), text: 'Tường lửa chặn địa chỉ nguồn' })).status, 201);
+    made.push(incident.id);
+  }
+  r = await responder.get('/api/v1/incidents?q=quet%20badhost%20tuong%20lua&limit=2');
+  assert.deepEqual(r.json.items.map((i) => i.id), [made[2], made[1]]);
+  r = await responder.get(`/api/v1/incidents?q=quet%20badhost%20tuong%20lua&limit=2&cursor=${encodeURIComponent(r.json.next_cursor)}`);
+  assert.deepEqual(r.json.items.map((i) => i.id), [made[0]]);
+  r = await responder.get('/api/v1/incidents?q=quet%20badhost%20tuong%20lua&sort=detected_at');
+  assert.deepEqual(r.json.items.map((i) => i.id).sort(), [...made].sort());
+  r = await responder.get('/api/v1/incidents?q=scanner1.badhost');
+  assert.deepEqual(r.json.items.map((i) => i.id), [made[1]]);
 });
 
 test('bad input is refused clearly and changes nothing', async () => {

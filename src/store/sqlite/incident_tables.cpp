@@ -323,29 +323,42 @@ std::vector<Incident> SqliteIncidentTables::list_incidents(const IncidentFilter&
   if (!f.include_merged) where.push_back("merged_into IS NULL");
   if (f.detected_from) where.push_back("detected_at >= ?"), bind_int(to_unix_ms(*f.detected_from));
   if (f.detected_to) where.push_back("detected_at < ?"), bind_int(to_unix_ms(*f.detected_to));
-  if (f.text) {
-    const std::string q = fts_query(*f.text);
-    if (!q.empty()) {
-      where.push_back("id IN (SELECT incident_id FROM incident_search WHERE incident_search MATCH ?)");
-      bind_text(q);
-    }
-  }
   const bool desc = f.sort.starts_with('-');
   const std::string key = (desc ? f.sort.substr(1) : f.sort) == "detected_at" ? "detected_at" : "created_at";
-  if (f.cursor_key && f.cursor_id) {
+  const std::string dir = desc ? "DESC" : "ASC";
+  const std::string q = f.text ? fts_query(*f.text) : std::string();
+  // Searching in the order of creation walks the full-text index by incident id (the order
+  // incidents are recorded in, as created_at is) and stops at the page's end; any other order
+  // gathers every match first.
+  const bool walk_index = !q.empty() && key == "created_at";
+  if (!q.empty() && !walk_index) {
+    where.push_back("id IN (SELECT rowid FROM incident_search WHERE incident_search MATCH ?)");
+    bind_text(q);
+  }
+  if (f.cursor_key && f.cursor_id && walk_index) {
+    where.push_back(fmt::format("id {} ?", desc ? "<" : ">"));
+    bind_int(*f.cursor_id);
+  } else if (f.cursor_key && f.cursor_id) {
     where.push_back(fmt::format("({0} {1} ? OR ({0} = ? AND id {1} ?))", key, desc ? "<" : ">"));
     const std::int64_t k = std::stoll(*f.cursor_key);
     bind_int(k);
     bind_int(k);
     bind_int(*f.cursor_id);
   }
-  std::string sql = fmt::format("SELECT id, {} FROM incidents WHERE ", column_list(kIncidentCols));
+  std::string sql;
+  if (walk_index)
+    sql = fmt::format("SELECT id, {} FROM incident_search JOIN incidents ON incidents.id = incident_search.rowid "
+                      "WHERE incident_search MATCH ? AND ", column_list(kIncidentCols));
+  else
+    sql = fmt::format("SELECT id, {} FROM incidents WHERE ", column_list(kIncidentCols));
   for (std::size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : "") + where[i];
-  sql += fmt::format(" ORDER BY {0} {1}, id {1} LIMIT ?", key, desc ? "DESC" : "ASC");
+  if (walk_index) sql += fmt::format(" ORDER BY incident_search.rowid {} LIMIT ?", dir);
+  else sql += fmt::format(" ORDER BY {0} {1}, id {1} LIMIT ?", key, dir);
   bind_int(f.limit);
 
   auto& s = db_.prepare(sql);
   int n = 1;
+  if (walk_index) s.bind(n++, q);
   for (auto& b : binds) b(s, n);
   std::vector<Incident> out;
   while (s.step()) out.push_back(read_incident(s));
