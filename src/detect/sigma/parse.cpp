@@ -1,0 +1,358 @@
+#include "detect/sigma/parse.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <set>
+
+#include "detect/sigma/condition.h"
+
+namespace khien::detect::sigma {
+
+namespace {
+
+constexpr std::array<std::pair<std::string_view, Modifier>, 31> kModifiers = {{
+    {"contains", Modifier::kContains},   {"startswith", Modifier::kStartswith}, {"endswith", Modifier::kEndswith},
+    {"all", Modifier::kAll},             {"re", Modifier::kRe},                 {"i", Modifier::kReCaseless},
+    {"m", Modifier::kReMultiline},       {"s", Modifier::kReDotAll},            {"base64", Modifier::kBase64},
+    {"base64offset", Modifier::kBase64offset}, {"utf16le", Modifier::kUtf16le}, {"utf16be", Modifier::kUtf16be},
+    {"utf16", Modifier::kUtf16},         {"wide", Modifier::kWide},             {"windash", Modifier::kWindash},
+    {"cidr", Modifier::kCidr},           {"exists", Modifier::kExists},         {"cased", Modifier::kCased},
+    {"neq", Modifier::kNeq},             {"fieldref", Modifier::kFieldref},     {"gt", Modifier::kGt},
+    {"gte", Modifier::kGte},             {"lt", Modifier::kLt},                 {"lte", Modifier::kLte},
+    {"minute", Modifier::kMinute},       {"hour", Modifier::kHour},             {"day", Modifier::kDay},
+    {"week", Modifier::kWeek},           {"month", Modifier::kMonth},           {"year", Modifier::kYear},
+    {"expand", Modifier::kExpand},
+}};
+
+const std::set<std::string> kLevels = {"informational", "low", "medium", "high", "critical"};
+const std::set<std::string> kStatuses = {"stable", "test", "experimental", "deprecated", "unsupported"};
+
+// A failure while reading one file: the first one is reported.
+struct Failure {
+  std::string where;
+  std::string why;
+};
+
+bool is_null(const YAML::Node& n) { return !n || n.IsNull(); }
+
+bool plain(const YAML::Node& n) { return n.Tag() == "?"; }
+
+Value value_of(const YAML::Node& n) {
+  Value v;
+  if (is_null(n)) {
+    v.kind = Value::Kind::kNull;
+    return v;
+  }
+  v.text = n.Scalar();
+  if (!plain(n)) return v;  // quoted: always a string
+  if (v.text == "true" || v.text == "True" || v.text == "TRUE" || v.text == "false" || v.text == "False" ||
+      v.text == "FALSE") {
+    v.kind = Value::Kind::kBoolean;
+    v.boolean = v.text[0] == 't' || v.text[0] == 'T';
+    return v;
+  }
+  double d = 0;
+  const char* b = v.text.data();
+  const char* e = b + v.text.size();
+  if (!v.text.empty() && (std::isdigit(static_cast<unsigned char>(v.text[0])) || v.text[0] == '-')) {
+    auto [ptr, ec] = std::from_chars(b, e, d);
+    if (ec == std::errc() && ptr == e) {
+      v.kind = Value::Kind::kNumber;
+      v.number = d;
+    }
+  }
+  return v;
+}
+
+std::string text_of(const YAML::Node& map, const char* key, const std::string& where, std::vector<Failure>& out) {
+  const auto n = map[key];
+  if (is_null(n)) return {};
+  if (!n.IsScalar()) {
+    out.push_back({fmt::format("{}{}", where, key), "must be a text"});
+    return {};
+  }
+  return n.Scalar();
+}
+
+std::vector<std::string> list_of(const YAML::Node& map, const char* key, std::vector<Failure>& out) {
+  std::vector<std::string> v;
+  const auto n = map[key];
+  if (is_null(n)) return v;
+  if (n.IsScalar()) return {n.Scalar()};
+  if (!n.IsSequence()) {
+    out.push_back({key, "must be a list of texts"});
+    return v;
+  }
+  for (const auto& e : n) {
+    if (e.IsScalar()) v.push_back(e.Scalar());
+    else if (!is_null(e)) out.push_back({key, "must be a list of texts"});
+  }
+  return v;
+}
+
+// `Field|mod|mod` and its values.
+std::optional<FieldTest> field_test(const std::string& key, const YAML::Node& values, const std::string& where,
+                                    std::vector<Failure>& out) {
+  FieldTest t;
+  std::size_t bar = key.find('|');
+  t.field = key.substr(0, bar);
+  while (bar != std::string::npos) {
+    const std::size_t next = key.find('|', bar + 1);
+    const std::string name = key.substr(bar + 1, next == std::string::npos ? std::string::npos : next - bar - 1);
+    const auto it = std::find_if(kModifiers.begin(), kModifiers.end(), [&](const auto& m) { return m.first == name; });
+    if (it == kModifiers.end()) {
+      out.push_back({where, fmt::format("unknown modifier '{}' in '{}'", name, key)});
+      return std::nullopt;
+    }
+    t.modifiers.push_back(it->second);
+    bar = next;
+  }
+  if (values.IsMap()) {
+    out.push_back({where, fmt::format("'{}' holds a map; a field takes a value or a list of values", key)});
+    return std::nullopt;
+  }
+  if (values.IsSequence()) {
+    for (const auto& e : values) {
+      if (!is_null(e) && !e.IsScalar()) {
+        out.push_back({where, fmt::format("'{}' holds a nested list or map", key)});
+        return std::nullopt;
+      }
+      t.values.push_back(value_of(e));
+    }
+    if (t.values.empty()) {
+      out.push_back({where, fmt::format("'{}' has an empty list of values", key)});
+      return std::nullopt;
+    }
+  } else {
+    t.values.push_back(value_of(values));
+  }
+  // Checks that need the values.
+  const bool re_flag = t.has(Modifier::kReCaseless) || t.has(Modifier::kReMultiline) || t.has(Modifier::kReDotAll);
+  if (re_flag && !t.has(Modifier::kRe)) {
+    out.push_back({where, fmt::format("'{}': the flags i, m, s belong to the re modifier", key)});
+    return std::nullopt;
+  }
+  if (t.has(Modifier::kExists)) {
+    if (t.values.size() != 1 || t.values[0].kind != Value::Kind::kBoolean) {
+      out.push_back({where, fmt::format("'{}': exists takes true or false", key)});
+      return std::nullopt;
+    }
+  }
+  const bool numeric = t.has(Modifier::kGt) || t.has(Modifier::kGte) || t.has(Modifier::kLt) || t.has(Modifier::kLte);
+  if (numeric)
+    for (const auto& v : t.values)
+      if (v.kind != Value::Kind::kNumber) {
+        out.push_back({where, fmt::format("'{}': '{}' is not a number", key, v.text)});
+        return std::nullopt;
+      }
+  if (t.field.empty() && (t.has(Modifier::kExists) || t.has(Modifier::kFieldref) || numeric)) {
+    out.push_back({where, fmt::format("'{}' needs a field name", key)});
+    return std::nullopt;
+  }
+  return t;
+}
+
+std::optional<std::vector<FieldTest>> map_alternative(const YAML::Node& map, const std::string& where,
+                                                      std::vector<Failure>& out) {
+  std::vector<FieldTest> tests;
+  for (const auto& kv : map) {
+    if (!kv.first.IsScalar()) {
+      out.push_back({where, "a field name must be a text"});
+      return std::nullopt;
+    }
+    auto t = field_test(kv.first.Scalar(), kv.second, where, out);
+    if (!t) return std::nullopt;
+    tests.push_back(std::move(*t));
+  }
+  if (tests.empty()) {
+    out.push_back({where, "an empty map matches nothing"});
+    return std::nullopt;
+  }
+  return tests;
+}
+
+std::optional<Search> search_of(const YAML::Node& node, const std::string& where, std::vector<Failure>& out) {
+  Search s;
+  if (node.IsMap()) {
+    auto a = map_alternative(node, where, out);
+    if (!a) return std::nullopt;
+    s.alternatives.push_back(std::move(*a));
+    return s;
+  }
+  if (node.IsSequence()) {
+    FieldTest keywords;
+    for (const auto& e : node) {
+      if (e.IsMap()) {
+        auto a = map_alternative(e, where, out);
+        if (!a) return std::nullopt;
+        s.alternatives.push_back(std::move(*a));
+      } else if (e.IsScalar() || is_null(e)) {
+        keywords.values.push_back(value_of(e));
+      } else {
+        out.push_back({where, "a list of searches holds a nested list"});
+        return std::nullopt;
+      }
+    }
+    if (!keywords.values.empty()) s.alternatives.push_back({std::move(keywords)});
+    if (s.alternatives.empty()) {
+      out.push_back({where, "an empty list matches nothing"});
+      return std::nullopt;
+    }
+    return s;
+  }
+  out.push_back({where, "a search is a map of fields, a list of maps or a list of keywords"});
+  return std::nullopt;
+}
+
+std::optional<Rule> rule_of(const YAML::Node& doc, std::string_view source, std::vector<Failure>& out) {
+  if (!doc.IsMap()) {
+    out.push_back({"", "a rule is a YAML map"});
+    return std::nullopt;
+  }
+  if (doc["action"]) {
+    out.push_back({"action", "rule collections (action: global/reset/repeat) are Sigma 1; write each rule whole"});
+    return std::nullopt;
+  }
+  if (doc["correlation"]) {
+    out.push_back({"correlation", "correlation rules are not supported yet"});
+    return std::nullopt;
+  }
+  if (doc["filter"]) {
+    out.push_back({"filter", "filter rules are not supported yet"});
+    return std::nullopt;
+  }
+  Rule r;
+  r.source = source;
+  r.id = text_of(doc, "id", "", out);
+  r.title = text_of(doc, "title", "", out);
+  r.status = text_of(doc, "status", "", out);
+  r.level = text_of(doc, "level", "", out);
+  r.description = text_of(doc, "description", "", out);
+  r.author = text_of(doc, "author", "", out);
+  r.date = text_of(doc, "date", "", out);
+  r.modified = text_of(doc, "modified", "", out);
+  r.tags = list_of(doc, "tags", out);
+  r.references = list_of(doc, "references", out);
+  r.falsepositives = list_of(doc, "falsepositives", out);
+  r.fields = list_of(doc, "fields", out);
+  if (r.title.empty()) out.push_back({"title", "required"});
+  if (!r.level.empty() && !kLevels.contains(r.level))
+    out.push_back({"level", fmt::format("'{}' is not one of informational, low, medium, high, critical", r.level)});
+  if (!r.status.empty() && !kStatuses.contains(r.status))
+    out.push_back({"status", fmt::format("'{}' is not one of stable, test, experimental, deprecated, unsupported", r.status)});
+
+  const auto ls = doc["logsource"];
+  if (!ls || !ls.IsMap()) {
+    out.push_back({"logsource", "required: a map of product, category, service"});
+  } else {
+    r.logsource.product = text_of(ls, "product", "logsource.", out);
+    r.logsource.category = text_of(ls, "category", "logsource.", out);
+    r.logsource.service = text_of(ls, "service", "logsource.", out);
+    r.logsource.definition = text_of(ls, "definition", "logsource.", out);
+  }
+
+  const auto detection = doc["detection"];
+  if (!detection || !detection.IsMap()) {
+    out.push_back({"detection", "required: a map of searches and a condition"});
+    return std::nullopt;
+  }
+  std::vector<std::string> names;
+  for (const auto& kv : detection) {
+    const std::string name = kv.first.Scalar();
+    if (name == "condition") continue;
+    if (name == "timeframe") continue;  // read with the aggregation below
+    auto s = search_of(kv.second, "detection." + name, out);
+    if (!s) continue;
+    r.searches.emplace(name, std::move(*s));
+    names.push_back(name);
+  }
+  const auto cond = detection["condition"];
+  if (is_null(cond)) {
+    out.push_back({"detection.condition", "required"});
+  } else if (cond.IsScalar()) {
+    r.condition_text.push_back(cond.Scalar());
+  } else if (cond.IsSequence()) {
+    for (const auto& c : cond)
+      if (c.IsScalar()) r.condition_text.push_back(c.Scalar());
+      else out.push_back({"detection.condition", "a list of conditions holds texts only"});
+  } else {
+    out.push_back({"detection.condition", "a text or a list of texts"});
+  }
+  if (!out.empty()) return std::nullopt;
+  if (detection["timeframe"] && r.condition_text.size() == 1 && r.condition_text[0].find('|') == std::string::npos) {
+    out.push_back({"detection.timeframe", "a timeframe without an aggregation ('| count() …') means nothing"});
+    return std::nullopt;
+  }
+  std::vector<Condition> alternatives;
+  for (const auto& written : r.condition_text) {
+    // A Sigma 1 aggregation follows the first '|' (search names never hold one).
+    std::string_view text = written;
+    if (const auto bar = text.find('|'); bar != std::string_view::npos) {
+      if (r.condition_text.size() > 1) {
+        out.push_back({"detection.condition", "an aggregation needs a single condition"});
+        return std::nullopt;
+      }
+      auto a = parse_aggregation(text.substr(bar + 1));
+      if (!a) {
+        out.push_back({"detection.condition", a.error().detail()});
+        return std::nullopt;
+      }
+      a->timeframe = text_of(detection, "timeframe", "detection.", out);
+      r.aggregation = std::move(*a);
+      text = text.substr(0, bar);
+    }
+    auto c = parse_condition(text, names);
+    if (!c) {
+      out.push_back({"detection.condition", c.error().detail()});
+      return std::nullopt;
+    }
+    alternatives.push_back(std::move(*c));
+  }
+  if (alternatives.size() == 1) {
+    r.condition = std::move(alternatives.front());
+  } else {
+    r.condition.op = Condition::Op::kOr;
+    r.condition.args = std::move(alternatives);
+  }
+  return r;
+}
+
+}  // namespace
+
+std::string_view modifier_name(Modifier m) {
+  for (const auto& [name, value] : kModifiers)
+    if (value == m) return name;
+  return "?";
+}
+
+bool FieldTest::has(Modifier m) const { return std::find(modifiers.begin(), modifiers.end(), m) != modifiers.end(); }
+
+Result<std::vector<Rule>> parse_rules(std::string_view text, std::string_view source) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return Error("invalid_rule", fmt::format("{}: YAML: {} (line {})", source, e.msg, e.mark.line + 1));
+  }
+  std::vector<Rule> rules;
+  for (std::size_t k = 0; k < docs.size(); ++k) {
+    if (is_null(docs[k])) continue;
+    std::vector<Failure> failures;
+    auto r = rule_of(docs[k], source, failures);
+    if (!failures.empty()) {
+      const auto& f = failures.front();
+      return Error("invalid_rule", fmt::format("{}{}: {}{}", source, docs.size() > 1 ? fmt::format(" (document {})", k + 1) : "",
+                                               f.where.empty() ? "" : f.where + ": ", f.why));
+    }
+    rules.push_back(std::move(*r));
+  }
+  if (rules.empty()) return Error("invalid_rule", fmt::format("{}: no rule in the file", source));
+  return rules;
+}
+
+}  // namespace khien::detect::sigma

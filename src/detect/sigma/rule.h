@@ -1,0 +1,95 @@
+#pragma once
+// A Sigma rule as the specification (2.1) defines it, parsed and checked but not compiled:
+// metadata, log source, the named searches of its detection and its condition. The matcher
+// compiles these; the reference evaluator in the tests reads them directly.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace khien::detect::sigma {
+
+// Value modifiers, in the order they are written on a field (`Image|endswith`,
+// `CommandLine|wide|base64offset|contains`): transformations apply left to right.
+enum class Modifier : std::uint8_t {
+  kContains, kStartswith, kEndswith, kAll, kRe, kReCaseless, kReMultiline, kReDotAll, kBase64, kBase64offset,
+  kUtf16le, kUtf16be, kUtf16, kWide, kWindash, kCidr, kExists, kCased, kNeq, kFieldref, kGt, kGte, kLt, kLte,
+  kMinute, kHour, kDay, kWeek, kMonth, kYear, kExpand,
+};
+std::string_view modifier_name(Modifier m);
+
+// A value of a search: YAML gives strings, numbers, booleans and null. A number is also
+// compared as the string it was written as.
+struct Value {
+  enum class Kind : std::uint8_t { kString, kNumber, kBoolean, kNull };
+  Kind kind = Kind::kString;
+  std::string text;  // as written (for a string, with its wildcards and escapes)
+  double number = 0;
+  bool boolean = false;
+};
+
+// One field test: the field (empty for keywords, searched in every field), its modifiers and
+// its values, of which one must match (all of them with `|all`).
+struct FieldTest {
+  std::string field;
+  std::vector<Modifier> modifiers;
+  std::vector<Value> values;
+  bool has(Modifier m) const;
+};
+
+// A named search of the detection: alternatives (OR) of field tests that must all hold (AND).
+// A map is one alternative; a list of maps is one alternative per map; a list of plain values
+// is keywords (one alternative holding one field test without a field).
+struct Search {
+  std::vector<std::vector<FieldTest>> alternatives;
+};
+
+// The condition, with `1 of x*`, `all of x*` and `them` already resolved to the searches they name.
+struct Condition {
+  enum class Op : std::uint8_t { kSearch, kAnd, kOr, kNot };
+  Op op = Op::kSearch;
+  std::string search;             // kSearch
+  std::vector<Condition> args;    // kAnd, kOr (two or more), kNot (one)
+};
+
+// A Sigma 1 aggregation (`selection | count(field) by group > 30` with `timeframe: 10m`), as
+// deprecated rules still write it; Sigma 2 expresses the same as a correlation rule.
+struct Aggregation {
+  std::string function;  // count, min, max, avg, sum
+  std::string field;     // may be empty for count()
+  std::string group_by;  // may be empty
+  std::string op;        // >, >=, <, <=, ==
+  double threshold = 0;
+  std::string timeframe;  // as written, e.g. "600s"
+};
+
+struct Logsource {
+  std::string product;
+  std::string category;
+  std::string service;
+  std::string definition;
+};
+
+struct Rule {
+  std::string source;  // the file it came from
+  std::string id;
+  std::string title;
+  std::string status;
+  std::string level;
+  std::string description;
+  std::string author;
+  std::string date;
+  std::string modified;
+  std::vector<std::string> tags;
+  std::vector<std::string> references;
+  std::vector<std::string> falsepositives;
+  std::vector<std::string> fields;
+  Logsource logsource;
+  std::map<std::string, Search> searches;
+  std::vector<std::string> condition_text;  // as written; several are alternatives
+  Condition condition;
+  std::optional<Aggregation> aggregation;
+};
+
+}  // namespace khien::detect::sigma

@@ -1,0 +1,201 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "detect/sigma/condition.h"
+#include "detect/sigma/parse.h"
+
+using namespace khien::detect::sigma;
+
+namespace {
+
+// The condition as text, with every `x of` resolved, for comparing.
+std::string show(const Condition& c) {
+  switch (c.op) {
+    case Condition::Op::kSearch: return c.search;
+    case Condition::Op::kNot: return "not " + show(c.args.at(0));
+    case Condition::Op::kAnd:
+    case Condition::Op::kOr: {
+      std::string out = "(";
+      for (std::size_t k = 0; k < c.args.size(); ++k)
+        out += (k ? (c.op == Condition::Op::kAnd ? " and " : " or ") : "") + show(c.args[k]);
+      return out + ")";
+    }
+  }
+  return "?";
+}
+
+std::string parsed(std::string_view text, const std::vector<std::string>& names) {
+  auto c = parse_condition(text, names);
+  return c ? show(*c) : "error: " + c.error().detail();
+}
+
+const std::vector<std::string> kNames = {"selection", "selection_img", "selection_cli", "filter_main_a", "filter_optional_b",
+                                         "_hidden", "keywords"};
+
+}  // namespace
+
+TEST(SigmaCondition, PrecedenceIsNotThenAndThenOr) {
+  EXPECT_EQ(parsed("selection or keywords and not _hidden", kNames), "(selection or (keywords and not _hidden))");
+  EXPECT_EQ(parsed("(selection or keywords) and not _hidden", kNames), "((selection or keywords) and not _hidden)");
+  EXPECT_EQ(parsed("not not selection", kNames), "not not selection");
+  EXPECT_EQ(parsed("selection AND NOT keywords", kNames), "(selection and not keywords)");
+}
+
+TEST(SigmaCondition, QuantifiersResolveToTheSearchesTheyName) {
+  EXPECT_EQ(parsed("all of selection_*", kNames), "(selection_img and selection_cli)");
+  EXPECT_EQ(parsed("1 of selection*", kNames), "(selection or selection_img or selection_cli)");
+  EXPECT_EQ(parsed("selection and not 1 of filter_main_*", kNames), "(selection and not filter_main_a)");
+  EXPECT_EQ(parsed("1 of them", kNames), "(selection or selection_img or selection_cli or filter_main_a or filter_optional_b or keywords)");
+  EXPECT_EQ(parsed("all of sel?ction", kNames), "selection");
+}
+
+TEST(SigmaCondition, MistakesAreNamed) {
+  EXPECT_EQ(parsed("selection and", kNames), "error: the condition ends where a search, 'not', '(' or 'x of' was expected");
+  EXPECT_EQ(parsed("(selection", kNames), "error: a '(' is not closed");
+  EXPECT_EQ(parsed("selection)", kNames), "error: unexpected ')' at token 2");
+  EXPECT_EQ(parsed("selektion", kNames), "error: the condition names 'selektion', which is not a search of the detection");
+  EXPECT_EQ(parsed("1 of nothing_*", kNames), "error: '1 of nothing_*' matches no search of the detection");
+  EXPECT_EQ(parsed("2 of selection_*", kNames), "error: '2 of' is not a Sigma quantifier (1 of, all of)");
+  EXPECT_EQ(parsed("selection | count() > 5", kNames),
+            "error: aggregations after '|' (count, near) are Sigma 1; Sigma 2 expresses them as correlation rules");
+  EXPECT_EQ(parsed("", kNames), "error: the condition is empty");
+}
+
+TEST(SigmaCondition, IdentifierPatterns) {
+  EXPECT_TRUE(identifier_matches("sel*", "selection"));
+  EXPECT_TRUE(identifier_matches("*_cli", "selection_cli"));
+  EXPECT_TRUE(identifier_matches("s*l*n", "selection"));
+  EXPECT_FALSE(identifier_matches("sel*x", "selection"));
+  EXPECT_TRUE(identifier_matches("*", ""));
+  EXPECT_FALSE(identifier_matches("?", ""));
+}
+
+TEST(SigmaParse, ARuleWithEveryShapeOfSearch) {
+  const char* text = R"(
+title: Test
+id: 6c2a7b1e-0000-4000-8000-000000000001
+status: test
+level: high
+tags: [attack.execution, attack.t1059.001]
+logsource: {product: windows, category: process_creation}
+detection:
+  selection:
+    Image|endswith: '\powershell.exe'
+    CommandLine|contains|all: ['-enc', 'bypass']
+    EventID: 4688
+    ParentImage: null
+  selection_list:
+    - Image: a.exe
+    - Image: b.exe
+  keywords: ['mimikatz', 'sekurlsa']
+  condition: selection or 1 of selection_* or keywords
+falsepositives: Admins
+)";
+  auto rules = parse_rules(text, "t.yml");
+  ASSERT_TRUE(rules) << rules.error().detail();
+  ASSERT_EQ(rules->size(), 1u);
+  const Rule& r = rules->front();
+  EXPECT_EQ(r.level, "high");
+  EXPECT_EQ(r.tags.size(), 2u);
+  EXPECT_EQ(r.falsepositives, std::vector<std::string>{"Admins"});
+  EXPECT_EQ(r.logsource.category, "process_creation");
+  const auto& sel = r.searches.at("selection").alternatives.at(0);
+  ASSERT_EQ(sel.size(), 4u);
+  EXPECT_EQ(sel[0].field, "Image");
+  EXPECT_EQ(sel[0].modifiers, std::vector<Modifier>{Modifier::kEndswith});
+  EXPECT_EQ(sel[0].values.at(0).text, "\\powershell.exe");
+  EXPECT_EQ(sel[1].modifiers, (std::vector<Modifier>{Modifier::kContains, Modifier::kAll}));
+  EXPECT_EQ(sel[2].values.at(0).kind, Value::Kind::kNumber);
+  EXPECT_EQ(sel[2].values.at(0).number, 4688);
+  EXPECT_EQ(sel[3].values.at(0).kind, Value::Kind::kNull);
+  EXPECT_EQ(r.searches.at("selection_list").alternatives.size(), 2u);
+  const auto& kw = r.searches.at("keywords").alternatives.at(0).at(0);
+  EXPECT_TRUE(kw.field.empty());
+  EXPECT_EQ(kw.values.size(), 2u);
+  EXPECT_EQ(show(r.condition), "(selection or selection_list or keywords)");
+}
+
+TEST(SigmaParse, Sigma1AggregationsAreKept) {
+  auto rules = parse_rules("title: t\nlogsource: {category: firewall}\ndetection:\n  selection:\n    action: failure\n"
+                           "  timeframe: 600s\n  condition: selection | count(category) by dst_ip > 30\n", "a.yml");
+  ASSERT_TRUE(rules) << rules.error().detail();
+  const auto& a = rules->front().aggregation;
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->function, "count");
+  EXPECT_EQ(a->field, "category");
+  EXPECT_EQ(a->group_by, "dst_ip");
+  EXPECT_EQ(a->op, ">");
+  EXPECT_EQ(a->threshold, 30);
+  EXPECT_EQ(a->timeframe, "600s");
+  EXPECT_EQ(show(rules->front().condition), "selection");
+}
+
+TEST(SigmaParse, QuotedNumbersStayStrings) {
+  auto rules = parse_rules("title: t\nlogsource: {product: windows}\ndetection:\n  s:\n    EventID: '4688'\n  condition: s\n", "q.yml");
+  ASSERT_TRUE(rules);
+  EXPECT_EQ(rules->front().searches.at("s").alternatives[0][0].values[0].kind, Value::Kind::kString);
+}
+
+TEST(SigmaParse, EveryRefusalSaysWhereAndWhy) {
+  const auto error = [](const std::string& detection) {
+    auto r = parse_rules("title: t\nlogsource: {product: windows}\ndetection:\n" + detection, "x.yml");
+    return r ? std::string("loaded") : r.error().detail();
+  };
+  EXPECT_EQ(error("  s:\n    Image|contain: a\n  condition: s\n"), "x.yml: detection.s: unknown modifier 'contain' in 'Image|contain'");
+  EXPECT_EQ(error("  s:\n    Image|i: a\n  condition: s\n"), "x.yml: detection.s: 'Image|i': the flags i, m, s belong to the re modifier");
+  EXPECT_EQ(error("  s:\n    Image|exists: yes please\n  condition: s\n"), "x.yml: detection.s: 'Image|exists': exists takes true or false");
+  EXPECT_EQ(error("  s:\n    Size|gt: big\n  condition: s\n"), "x.yml: detection.s: 'Size|gt': 'big' is not a number");
+  EXPECT_EQ(error("  s:\n    Image: a\n"), "x.yml: detection.condition: required");
+  EXPECT_EQ(error("  s:\n    Image: a\n  condition: s | near t\n"),
+            "x.yml: detection.condition: aggregation 'near t': 'near' is not supported; write a temporal correlation rule");
+  EXPECT_EQ(error("  s:\n    Image: a\n  condition: s | count() by > 3\n"),
+            "x.yml: detection.condition: aggregation 'count() by > 3': '3' is not a comparison");
+  EXPECT_EQ(error("  s:\n    Image: a\n  timeframe: 5m\n  condition: s\n"),
+            "x.yml: detection.timeframe: a timeframe without an aggregation ('| count() …') means nothing");
+  EXPECT_EQ(error("  s: just text\n  condition: s\n"),
+            "x.yml: detection.s: a search is a map of fields, a list of maps or a list of keywords");
+  auto bad = parse_rules("title: [unclosed\n", "y.yml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().detail().find("y.yml: YAML:"), std::string::npos);
+}
+
+// Every rule SigmaHQ ships under rules*/ and deprecated/ loads; those under unsupported/ load or
+// say why not.
+TEST(SigmaParse, EveryRuleOfTheSigmaRepositoryLoads) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(KHIEN_SHARED_DATA) / "sigma";
+  if (!fs::is_directory(root)) GTEST_SKIP() << "no Sigma rules at " << root << " (../shared/data is absent)";
+  std::vector<std::string> failures;
+  int loaded = 0, unsupported_loaded = 0, unsupported_refused = 0;
+  for (const auto& top : fs::directory_iterator(root)) {
+    const std::string name = top.path().filename().string();
+    const bool unsupported = name == "unsupported";
+    if (!top.is_directory() || (!name.starts_with("rules") && name != "deprecated" && !unsupported)) continue;
+    for (const auto& f : fs::recursive_directory_iterator(top.path())) {
+      if (!f.is_regular_file() || f.path().extension() != ".yml") continue;
+      std::ifstream in(f.path(), std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      auto rules = parse_rules(ss.str(), fs::relative(f.path(), root).string());
+      if (unsupported) {
+        (rules ? unsupported_loaded : unsupported_refused)++;
+        if (!rules) {
+          EXPECT_FALSE(rules.error().detail().empty());
+        }
+      } else if (rules) {
+        loaded += static_cast<int>(rules->size());
+      } else {
+        failures.push_back(rules.error().detail());
+      }
+    }
+  }
+  std::string list;
+  for (const auto& f : failures) list += "\n  " + f;
+  EXPECT_TRUE(failures.empty()) << failures.size() << " rules not loaded:" << list;
+  EXPECT_GT(loaded, 3500);
+  std::printf("rules: %d loaded, %zu not loaded; unsupported/: %d loaded, %d refused with a reason\n", loaded,
+              failures.size(), unsupported_loaded, unsupported_refused);
+}
