@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/config.h"
 
@@ -26,6 +27,9 @@ int user_disable(const Config& config, const std::string& username);
 int audit_verify(const Config& config);
 int backup_create(const Config& config, const std::filesystem::path& output);
 int backup_restore(const Config& config, const std::filesystem::path& input, bool force);
+// Parses every Sigma rule file (.yml, .yaml) under `paths`; prints each one that cannot be
+// loaded with the reason, then "rules: N loaded, K not loaded". 1 when K > 0.
+int rules_check(const std::vector<std::filesystem::path>& paths);
 int version();
 
 }  // namespace khien::cli

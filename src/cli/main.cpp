@@ -125,6 +125,16 @@ int main(int argc, char** argv) {
   restore_cmd->add_flag("--force", force, "Replace an existing database");
   restore_cmd->callback([&] { action = [&](const Config& c) { return backup_restore(c, input, force); }; });
 
+  auto* rules_cmd = app.add_subcommand("rules", "Sigma detection rules");
+  rules_cmd->require_subcommand(1);
+  std::vector<std::filesystem::path> rule_paths;
+  auto* rules_check_cmd = rules_cmd->add_subcommand(
+      "check", "Load every rule under the paths; name each one that cannot be loaded and why (exit 1 if any)");
+  rules_check_cmd->add_option("paths", rule_paths, "Rule files or directories (searched recursively for .yml, .yaml)")
+      ->required()
+      ->check(CLI::ExistingPath);
+  rules_check_cmd->callback([&] { action = [&](const Config&) { return rules_check(rule_paths); }; });
+
   auto* version_cmd = app.add_subcommand("version", "Print the version");
   version_cmd->callback([&] { action = [](const Config&) { return version(); }; });
 

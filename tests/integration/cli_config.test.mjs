@@ -6,7 +6,7 @@ import { PASSWORD, cli, signedIn, startServer, tempDir } from './harness.mjs';
 
 test('every subcommand explains itself with --help', () => {
   for (const args of [['serve'], ['migrate'], ['org', 'add'], ['org', 'list'], ['user', 'add'], ['user', 'list'],
-    ['user', 'reset-password'], ['user', 'disable'], ['audit', 'verify'], ['backup', 'create'], ['backup', 'restore'], ['version']]) {
+    ['user', 'reset-password'], ['user', 'disable'], ['audit', 'verify'], ['backup', 'create'], ['backup', 'restore'], ['rules', 'check'], ['version']]) {
     const r = cli([...args, '--help']);
     assert.equal(r.code, 0, args.join(' '));
     assert.match(r.stdout, /Usage|OPTIONS|Options/i, args.join(' '));
