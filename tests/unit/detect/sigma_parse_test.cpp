@@ -6,6 +6,7 @@
 
 #include "detect/sigma/condition.h"
 #include "detect/sigma/parse.h"
+#include "detect/sigma/value.h"
 
 using namespace khien::detect::sigma;
 
@@ -169,7 +170,7 @@ TEST(SigmaParse, EveryRuleOfTheSigmaRepositoryLoads) {
   const fs::path root = fs::path(KHIEN_SHARED_DATA) / "sigma";
   if (!fs::is_directory(root)) GTEST_SKIP() << "no Sigma rules at " << root << " (../shared/data is absent)";
   std::vector<std::string> failures;
-  int loaded = 0, unsupported_loaded = 0, unsupported_refused = 0;
+  int loaded = 0, unsupported_loaded = 0, unsupported_refused = 0, patterns = 0;
   for (const auto& top : fs::directory_iterator(root)) {
     const std::string name = top.path().filename().string();
     const bool unsupported = name == "unsupported";
@@ -187,6 +188,20 @@ TEST(SigmaParse, EveryRuleOfTheSigmaRepositoryLoads) {
         }
       } else if (rules) {
         loaded += static_cast<int>(rules->size());
+        // Every string value turns into patterns under its modifiers.
+        for (const auto& r : *rules)
+          for (const auto& [search_name, search] : r.searches)
+            for (const auto& alternative : search.alternatives)
+              for (const auto& t : alternative) {
+                if (t.has(Modifier::kRe) || t.has(Modifier::kCidr) || t.has(Modifier::kExists) || t.has(Modifier::kFieldref))
+                  continue;
+                for (const auto& v : t.values) {
+                  if (v.kind == Value::Kind::kNull) continue;
+                  auto p = string_patterns(t, v);
+                  if (!p) failures.push_back(r.source + ": " + p.error().detail());
+                  ++patterns;
+                }
+              }
       } else {
         failures.push_back(rules.error().detail());
       }
@@ -196,6 +211,7 @@ TEST(SigmaParse, EveryRuleOfTheSigmaRepositoryLoads) {
   for (const auto& f : failures) list += "\n  " + f;
   EXPECT_TRUE(failures.empty()) << failures.size() << " rules not loaded:" << list;
   EXPECT_GT(loaded, 3500);
-  std::printf("rules: %d loaded, %zu not loaded; unsupported/: %d loaded, %d refused with a reason\n", loaded,
-              failures.size(), unsupported_loaded, unsupported_refused);
+  EXPECT_GT(patterns, 20000);
+  std::printf("rules: %d loaded (%d string values), %zu not loaded; unsupported/: %d loaded, %d refused with a reason\n",
+              loaded, patterns, failures.size(), unsupported_loaded, unsupported_refused);
 }
