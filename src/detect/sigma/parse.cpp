@@ -332,12 +332,39 @@ std::string_view modifier_name(Modifier m) {
 
 bool FieldTest::has(Modifier m) const { return std::find(modifiers.begin(), modifiers.end(), m) != modifiers.end(); }
 
+namespace {
+// The documents of a YAML stream, split at "---" lines (and "..." ends). yaml-cpp 0.7's
+// LoadAll loops forever on some malformed streams (yaml-cpp issue 1040, fixed in 0.8.0);
+// Load, one document at a time, does not. Returns each document with its first line number.
+std::vector<std::pair<std::string, int>> split_documents(std::string_view text) {
+  std::vector<std::pair<std::string, int>> docs{{std::string(), 1}};
+  int line = 1;
+  for (std::size_t start = 0; start < text.size(); ++line) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view l = text.substr(start, end - start);
+    const bool marker = l.starts_with("---") && (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
+    const bool doc_end = l.starts_with("...") && (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
+    if (marker) {
+      docs.emplace_back(std::string(l.substr(3)) + "\n", line);
+    } else if (!doc_end) {
+      docs.back().first.append(l);
+      docs.back().first += '\n';
+    }
+    start = end + 1;
+  }
+  return docs;
+}
+}  // namespace
+
 Result<std::vector<Rule>> parse_rules(std::string_view text, std::string_view source) {
   std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& e) {
-    return Error("invalid_rule", fmt::format("{}: YAML: {} (line {})", source, e.msg, e.mark.line + 1));
+  for (const auto& [doc, first_line] : split_documents(text)) {
+    try {
+      docs.push_back(YAML::Load(doc));
+    } catch (const YAML::Exception& e) {
+      return Error("invalid_rule", fmt::format("{}: YAML: {} (line {})", source, e.msg, first_line + e.mark.line));
+    }
   }
   std::vector<Rule> rules;
   for (std::size_t k = 0; k < docs.size(); ++k) {

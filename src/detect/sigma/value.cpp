@@ -138,14 +138,32 @@ std::string utf16(std::string_view utf8, bool big_endian, bool bom) {
   return out;
 }
 
+namespace {
+// Where windash replaces a character: a '-' or '/' after a non-word character (or at the
+// start) and before a word character.
+bool windash_at(std::string_view text, std::size_t k) {
+  const char c = text[k];
+  const bool before = k == 0 || !word_char(static_cast<unsigned char>(text[k - 1]));
+  const bool after = k + 1 < text.size() && word_char(static_cast<unsigned char>(text[k + 1]));
+  return (c == '-' || c == '/') && before && after;
+}
+
+std::size_t windash_switches(std::string_view text) {
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < text.size(); ++k) n += windash_at(text, k) ? 1 : 0;
+  return n;
+}
+
+// Each switch multiplies the variants by five; SigmaHQ's rules use one or two.
+constexpr std::size_t kMaxWindashSwitches = 4;
+}  // namespace
+
 std::vector<std::string> windash_variants(std::string_view text) {
   static constexpr std::string_view kDashes[] = {"-", "/", "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\x95"};
   std::vector<std::string> out{""};
   for (std::size_t k = 0; k < text.size(); ++k) {
     const char c = text[k];
-    const bool before = k == 0 || !word_char(static_cast<unsigned char>(text[k - 1]));
-    const bool after = k + 1 < text.size() && word_char(static_cast<unsigned char>(text[k + 1]));
-    if ((c == '-' || c == '/') && before && after) {
+    if (windash_at(text, k)) {
       std::vector<std::string> next;
       next.reserve(out.size() * std::size(kDashes));
       for (const auto& prefix : out)
@@ -188,6 +206,12 @@ Result<std::vector<Pattern>> string_patterns(const FieldTest& test, const Value&
         break;
       case Modifier::kWindash:
         for (const auto& p : current) {
+          std::size_t switches = 0;
+          for (const auto& piece : p)
+            if (piece.kind == Piece::Kind::kText) switches += windash_switches(piece.text);
+          if (switches > kMaxWindashSwitches)
+            return Error("invalid_rule", fmt::format("'{}': windash over {} switches ({} variants); at most {} are expanded",
+                                                     test.field, switches, "5^" + std::to_string(switches), kMaxWindashSwitches));
           std::vector<Pattern> variants{Pattern{}};
           for (const auto& piece : p) {
             std::vector<Pattern> grown;

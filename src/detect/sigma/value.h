@@ -29,7 +29,8 @@ Pattern parse_wildcards(std::string_view value);
 
 // The patterns (any of which matches) a string value stands for under the field test's
 // modifiers, applied left to right. Fails (code "invalid_rule") for combinations the
-// specification does not define, e.g. base64 of a value holding wildcards.
+// specification does not define, e.g. base64 of a value holding wildcards, and for windash
+// over more than four switches (each multiplies the patterns by five).
 Result<std::vector<Pattern>> string_patterns(const FieldTest& test, const Value& value);
 
 // Helpers, public for their tests.

@@ -158,6 +158,16 @@ TEST(SigmaParse, EveryRefusalSaysWhereAndWhy) {
             "x.yml: detection.timeframe: a timeframe without an aggregation ('| count() …') means nothing");
   EXPECT_EQ(error("  s: just text\n  condition: s\n"),
             "x.yml: detection.s: a search is a map of fields, a list of maps or a list of keywords");
+  // Streams that make yaml-cpp 0.7's LoadAll loop forever end with an answer.
+  EXPECT_FALSE(parse_rules(",\n!tioab:nrstra", "loop.yml"));
+  auto two = parse_rules("title: a\nlogsource: {product: windows}\ndetection: {s: {A: 1}, condition: s}\n---\n"
+                         "title: b\nlogsource: {product: windows}\ndetection: {s: {B: 2}, condition: s}\n...\n", "two.yml");
+  ASSERT_TRUE(two) << two.error().detail();
+  EXPECT_EQ(two->size(), 2u);
+  auto late = parse_rules("title: a\n---\ntitle: [b\n", "late.yml");
+  ASSERT_FALSE(late);
+  // The line counts from the file's start (yaml-cpp marks where the input ended: line 4).
+  EXPECT_NE(late.error().detail().find("(line 4)"), std::string::npos) << late.error().detail();
   auto bad = parse_rules("title: [unclosed\n", "y.yml");
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().detail().find("y.yml: YAML:"), std::string::npos);

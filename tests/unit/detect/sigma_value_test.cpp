@@ -93,6 +93,9 @@ TEST(SigmaValue, Windash) {
   EXPECT_EQ(windash_variants("x - y"), std::vector<std::string>{"x - y"});  // not followed by a word
   EXPECT_EQ(windash_variants("/c"), (std::vector<std::string>{"-c", "/c", "\xE2\x80\x93" "c", "\xE2\x80\x94" "c", "\xE2\x80\x95" "c"}));
   EXPECT_EQ(patterns({Modifier::kContains, Modifier::kWindash}, " -f ").size(), 5u);
+  // A hostile rule cannot make the expansion explode.
+  EXPECT_EQ(patterns({Modifier::kWindash}, "-a -b -c -d -e"),
+            std::vector<std::string>{"error: 'CommandLine': windash over 5 switches (5^5 variants); at most 4 are expanded"});
 }
 
 TEST(SigmaValue, PatternsMatchWholeValuesCaselessByDefault) {
