@@ -1076,12 +1076,19 @@ std::vector<OrgId> team_tenants(Tx& tx, const Incident& i) {
   return out;
 }
 
+// Who did something and for which organisation, by name: people of other organisations are
+// not otherwise visible to the caller.
+std::pair<std::string, std::string> names_of(Tx& tx, std::optional<UserId> user, OrgId organization) {
+  std::pair<std::string, std::string> out;
+  if (user)
+    if (auto u = tx.find_user(*user)) out.first = u->display_name;
+  if (auto o = tx.find_organization(organization)) out.second = o->name;
+  return out;
+}
+
 MemberView member_view(Tx& tx, IncidentMember m) {
-  MemberView v;
-  if (auto u = tx.find_user(m.user)) v.display_name = u->display_name;
-  if (auto o = tx.find_organization(m.organization)) v.organization_name = o->name;
-  v.member = std::move(m);
-  return v;
+  auto [person, organization] = names_of(tx, m.user, m.organization);
+  return {std::move(m), std::move(person), std::move(organization)};
 }
 
 }  // namespace
@@ -1280,12 +1287,8 @@ Result<SupportRequest> Incidents::answer_support(const Principal& p, IncidentId 
 
 namespace {
 CommentView comment_view(Tx& tx, Comment c) {
-  CommentView v;
-  if (c.author)
-    if (auto u = tx.find_user(*c.author)) v.author_name = u->display_name;
-  if (auto o = tx.find_organization(c.organization)) v.organization_name = o->name;
-  v.comment = std::move(c);
-  return v;
+  auto [author, organization] = names_of(tx, c.author, c.organization);
+  return {std::move(c), std::move(author), std::move(organization)};
 }
 }  // namespace
 
