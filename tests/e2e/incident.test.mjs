@@ -57,9 +57,21 @@ async function signIn(username) {
 const shot = (page, name) => page.screenshot({ path: join(artifacts, `incident-${name}.png`), fullPage: true });
 
 // Picks an option of an Ant Design select inside `scope`, found by its form label.
+// Checks that the option was taken (a click on a dropdown still opening can miss under load)
+// and tries again if not.
 async function pick(page, scope, label, option) {
-  await scope.locator('.ant-form-item').filter({ hasText: label }).locator('.ant-select-selector').first().click();
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTitle(option, { exact: false }).first().click();
+  const item = scope.locator('.ant-form-item').filter({ hasText: label });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await item.locator('.ant-select-selector').first().click();
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTitle(option, { exact: false }).first().click();
+    try {
+      await item.locator('.ant-select-selection-item').filter({ hasText: option }).first().waitFor({ timeout: 3000 });
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+    }
+  }
+  throw new Error(`${label}: ${option} could not be picked`);
 }
 
 // Opens a tab of the incident page and waits until it is the one shown.
