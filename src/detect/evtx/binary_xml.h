@@ -1,0 +1,126 @@
+// Binary XML ([MS-EVEN6] 2.2.12) of the records of one EVTX chunk, read straight into the
+// flat fields of an Event (the naming is in detect/event.h; README.md has the details).
+// Templates are compiled once per chunk, keyed by their offset in the chunk, into a list of
+// nodes; a record then only walks its template's nodes with its own substitution values.
+// Internal to the EVTX reader.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "detect/event.h"
+
+namespace khien::detect::evtx {
+
+class BinaryXmlReader {
+ public:
+  BinaryXmlReader();
+
+  // Starts a chunk: what was cached for the previous one is forgotten. REQUIRES: `chunk`
+  // (`size` bytes, at most 64 KiB) stays valid and unchanged until the next begin_chunk.
+  void begin_chunk(const uint8_t* chunk, uint32_t size);
+
+  // Adds to `event` the fields of the Binary XML fragment at [begin, end) of the chunk.
+  // Returns nullptr, or why the fragment is malformed (a static string). On failure the event
+  // holds the fields read before the fault. Never reads outside the chunk; bounded in time
+  // and memory whatever the bytes.
+  const char* read(uint32_t begin, uint32_t end, Event& event);
+
+ private:
+  enum class NameKind : uint8_t {
+    kOther,
+    kSystem,
+    kEventData,
+    kUserData,
+    kRenderingInfo,
+    kData,
+    kBinary,
+    kName,
+    kXmlns,
+    kEventId,
+    kTimeCreated,
+    kSystemTime
+  };
+  enum class Section : uint8_t { kNone, kSystem, kEventData, kUserData, kRenderingInfo, kOther };
+  enum class Op : uint8_t { kOpen, kAttribute, kContent, kClose, kText, kSubstitution };
+
+  struct Name {
+    uint32_t at, size;  // UTF-8 in pool_
+    NameKind kind;
+  };
+  // kOpen, kAttribute: a = name index. kText: [a, a + b) of pool_. kSubstitution: index.
+  struct Node {
+    Op op;
+    uint16_t index;
+    uint32_t a, b;
+  };
+  struct Template {
+    uint32_t begin, end;  // nodes_
+    const char* error;    // nullptr when it compiled
+  };
+  struct Value {
+    uint32_t at;  // chunk offset
+    uint16_t size;
+    uint8_t type;
+  };
+  struct Frame {
+    uint32_t name;
+    Section section;
+    bool has_child, has_content;
+    // The content is so far one array value, its items separated by NULs at
+    // [text_at, array_end): the element then stands for one element per item, as Windows
+    // renders <Data>%1</Data> with a string array.
+    bool is_array;
+    uint32_t parts;    // text and values in the content so far
+    uint32_t text_at;  // this element's text starts there in text_
+    uint32_t array_end;
+    uint32_t field_at, field_size;  // <Data Name="..."> in field_names_; field_size 0 when none
+  };
+
+  uint32_t u16(uint32_t at) const;
+  uint32_t u32(uint32_t at) const;
+  const char* name_at(uint32_t offset, uint32_t& index);
+  const char* name_ref(uint32_t& pos, uint32_t end, uint32_t& index);
+  const char* utf16_literal(uint32_t& pos, uint32_t end, Node& node);
+  const char* compile(uint32_t& pos, uint32_t end, bool has_dependency_id);
+  const char* template_at(uint32_t offset, uint32_t& begin, uint32_t& end);
+
+  const char* read_fragment(uint32_t& pos, uint32_t end, int nesting);
+  const char* read_template_instance(uint32_t& pos, uint32_t end, int nesting);
+  const char* expand(uint32_t begin, uint32_t end, size_t values_at, size_t value_count,
+                     int nesting);
+  const char* open_element(uint32_t name);
+  void finish_attribute();
+  void add_content_part();
+  void close_element();
+  void pop_frame(const Frame& frame);
+  void emit_field(std::string_view value);
+  void emit_fields(std::string_view value, bool is_array);
+
+  const uint8_t* chunk_ = nullptr;
+  uint32_t size_ = 0;
+
+  // Per chunk: names and templates by chunk offset (index + 1; 0 = not read yet).
+  std::vector<uint16_t> name_slot_, template_slot_;
+  std::vector<uint32_t> used_name_slots_, used_template_slots_;
+  std::vector<Name> names_;
+  std::vector<Template> templates_;
+  std::vector<Node> nodes_;
+  std::string pool_;
+  uint64_t chunk_steps_ = 0, chunk_bytes_ = 0;
+
+  // Per record.
+  Event* event_ = nullptr;
+  std::vector<Value> values_;
+  std::vector<Frame> frames_;
+  std::string text_, field_names_, field_;
+  uint64_t record_bytes_ = 0;
+  int64_t attribute_name_ = -1;
+  uint32_t attribute_at_ = 0;
+  bool attribute_has_content_ = false;
+  int64_t attribute_time_us_ = 0;
+  bool attribute_has_time_ = false;
+};
+
+}  // namespace khien::detect::evtx
