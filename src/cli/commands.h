@@ -30,6 +30,25 @@ int backup_restore(const Config& config, const std::filesystem::path& input, boo
 // Parses every Sigma rule file (.yml, .yaml) under `paths`; prints each one that cannot be
 // loaded with the reason, then "rules: N loaded, K not loaded". 1 when K > 0.
 int rules_check(const std::vector<std::filesystem::path>& paths);
+// Runs the regression samples of a SigmaHQ checkout (`root`/regression_data against the rules
+// of `root`/rules*): prints each failing sample, then "regression: N samples, P passed, F
+// failed". 1 when F > 0, 2 when `root` has no regression data.
+int rules_test(const std::filesystem::path& root);
+
+struct HuntOptions {
+  std::vector<std::filesystem::path> rules;   // rule files or directories
+  std::vector<std::filesystem::path> inputs;  // log files or directories
+  std::string format = "table";               // jsonl, csv, table
+  std::string min_level;                      // empty: every level
+  std::optional<std::filesystem::path> mapping;  // default: the built-in windows.yml
+  std::string from, to;                       // RFC 3339; empty: unbounded
+  unsigned threads = 0;                       // 0: one per core
+  std::optional<std::filesystem::path> output;   // default: standard output
+  bool fail_on_match = false;
+};
+// Sigma rules over log files: matches on the output in file and record order, problems and
+// a summary on stderr. 0 done, 1 matches found with fail_on_match, 2 usage or input error.
+int hunt(const HuntOptions& options);
 int version();
 
 }  // namespace khien::cli

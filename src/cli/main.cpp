@@ -134,6 +134,39 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingPath);
   rules_check_cmd->callback([&] { action = [&](const Config&) { return rules_check(rule_paths); }; });
+  std::filesystem::path sigma_root;
+  auto* rules_test_cmd = rules_cmd->add_subcommand(
+      "test", "Run the regression samples of a SigmaHQ checkout (regression_data/**/info.yml) (exit 1 if any fails)");
+  rules_test_cmd->add_option("root", sigma_root, "The checkout: holds rules*/ and regression_data/")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  rules_test_cmd->callback([&] { action = [&](const Config&) { return rules_test(sigma_root); }; });
+
+  HuntOptions hunt_options;
+  std::string hunt_mapping, hunt_output;
+  auto* hunt_cmd = app.add_subcommand(
+      "hunt", "Run Sigma rules over log files (EVTX, JSON Lines, JSON, and their .gz), offline");
+  hunt_cmd->add_option("--rules", hunt_options.rules, "A rule file or directory (repeatable)")->required();
+  hunt_cmd->add_option("--input", hunt_options.inputs, "A log file or directory, searched recursively (repeatable)")
+      ->required();
+  hunt_cmd->add_option("--format", hunt_options.format, "Output: table, jsonl (one match per line) or csv")
+      ->capture_default_str();
+  hunt_cmd->add_option("--min-level", hunt_options.min_level,
+                       "Only rules of this level and above: informational, low, medium, high, critical");
+  hunt_cmd->add_option("--mapping", hunt_mapping, "Log source and field mapping (default: the built-in windows.yml)");
+  hunt_cmd->add_option("--from", hunt_options.from, "Only events at or after this time (RFC 3339)");
+  hunt_cmd->add_option("--to", hunt_options.to, "Only events at or before this time (RFC 3339)");
+  hunt_cmd->add_option("--threads", hunt_options.threads, "Files read at once (default: one per core)");
+  hunt_cmd->add_option("--output", hunt_output, "Write the matches to this file instead of standard output");
+  hunt_cmd->add_flag("--fail-on-match", hunt_options.fail_on_match, "Exit 1 when something matched");
+  hunt_cmd->footer(
+      "Problems (rules not loaded, unreadable files) and a summary go to stderr; a progress line too on a terminal.\n"
+      "Exit status: 0 done, 1 matches found with --fail-on-match, 2 usage or input error.");
+  hunt_cmd->callback([&] {
+    if (!hunt_mapping.empty()) hunt_options.mapping = hunt_mapping;
+    if (!hunt_output.empty()) hunt_options.output = hunt_output;
+    action = [&](const Config&) { return hunt(hunt_options); };
+  });
 
   auto* version_cmd = app.add_subcommand("version", "Print the version");
   version_cmd->callback([&] { action = [](const Config&) { return version(); }; });

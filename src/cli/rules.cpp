@@ -1,14 +1,25 @@
 // `khien rules check`: every rule file under the given paths parsed; each one that cannot be
-// loaded is named with the reason, never skipped silently.
+// loaded is named with the reason, never skipped silently. Also the rule loading `khien hunt`
+// shares.
+#include "cli/rules.h"
+
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "cli/commands.h"
+#include "detect/input.h"
+#include "detect/mapping.h"
 #include "detect/sigma/parse.h"
+
+namespace khien::embedded {
+std::string_view windows_mapping_yml();
+}
 
 namespace khien::cli {
 
@@ -16,7 +27,8 @@ namespace {
 bool is_rule_file(const std::filesystem::path& p) { return p.extension() == ".yml" || p.extension() == ".yaml"; }
 }  // namespace
 
-int rules_check(const std::vector<std::filesystem::path>& paths) {
+Result<std::vector<std::filesystem::path>> files_under(const std::vector<std::filesystem::path>& paths,
+                                                       const std::function<bool(const std::filesystem::path&)>& wanted) {
   namespace fs = std::filesystem;
   std::vector<fs::path> files;
   for (const auto& p : paths) {
@@ -24,39 +36,135 @@ int rules_check(const std::vector<std::filesystem::path>& paths) {
     if (fs::is_directory(p, ec)) {
       for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file(ec) && is_rule_file(it->path())) files.push_back(it->path());
+        if (it->is_regular_file(ec) && wanted(it->path())) files.push_back(it->path());
     } else if (fs::is_regular_file(p, ec)) {
       files.push_back(p);
     } else {
-      std::cerr << fmt::format("khien: {}: no such file or directory\n", p.string());
-      return 2;
+      return Error("not_found", fmt::format("{}: no such file or directory", p.string()));
     }
-    if (ec) {
-      std::cerr << fmt::format("khien: {}: {}\n", p.string(), ec.message());
-      return 2;
-    }
+    if (ec) return Error("unreadable", fmt::format("{}: {}", p.string(), ec.message()));
   }
   std::sort(files.begin(), files.end());
-  std::size_t loaded = 0, refused = 0;
-  for (const auto& f : files) {
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  return files;
+}
+
+Result<LoadedRules> load_rules(const std::vector<std::filesystem::path>& paths) {
+  auto files = files_under(paths, is_rule_file);
+  if (!files) return files.error();
+  LoadedRules out;
+  for (const auto& f : *files) {
     std::ifstream in(f, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
     if (!in && !in.eof()) {
-      std::cout << fmt::format("{}: cannot be read\n", f.string());
-      ++refused;
+      out.problems.push_back({f.string(), "", "cannot be read"});
       continue;
     }
     auto rules = detect::sigma::parse_rules(text.str(), f.string());
     if (rules) {
-      loaded += rules->size();
+      for (auto& r : *rules) out.rules.push_back(std::move(r));
     } else {
-      std::cout << rules.error().detail() << "\n";
-      ++refused;
+      out.problems.push_back({f.string(), "", rules.error().detail()});
     }
   }
-  std::cout << fmt::format("rules: {} loaded, {} not loaded\n", loaded, refused);
-  return refused == 0 ? 0 : 1;
+  return out;
+}
+
+Result<std::vector<RegressionResult>> run_regression(const std::filesystem::path& root) {
+  namespace fs = std::filesystem;
+  const auto data = root / "regression_data";
+  if (!fs::is_directory(data)) return Error("not_found", fmt::format("{}: no regression_data folder", root.string()));
+  std::vector<fs::path> rule_dirs;
+  for (const auto& entry : fs::directory_iterator(root))
+    if (entry.is_directory() && entry.path().filename().string().starts_with("rules")) rule_dirs.push_back(entry.path());
+  auto loaded = load_rules(rule_dirs);
+  if (!loaded) return loaded.error();
+  auto mapping = detect::parse_mapping(embedded::windows_mapping_yml(), "windows.yml");
+  if (!mapping) return mapping.error();
+  std::vector<detect::RuleProblem> problems;
+  const auto engine = detect::Engine::compile(std::move(loaded->rules), *mapping, problems);
+  std::map<std::string, std::uint32_t> by_id;
+  for (std::uint32_t i = 0; i < engine->rules().size(); ++i) by_id.emplace(engine->rules()[i].id, i);
+  std::map<std::string, std::string> refused;
+  for (const auto& p : problems) refused.emplace(p.rule, p.reason);
+
+  auto infos = files_under({data}, [](const fs::path& p) { return p.filename() == "info.yml"; });
+  if (!infos) return infos.error();
+  std::vector<RegressionResult> out;
+  auto scanner = engine->scanner();
+  std::vector<detect::Match> found;
+  for (const auto& info_path : *infos) {
+    std::ifstream in(info_path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    RegressionResult base;
+    YAML::Node info;
+    try {
+      info = YAML::Load(text.str());
+      base.rule_id = info["rule_metadata"][0]["id"].as<std::string>();
+      base.title = info["rule_metadata"][0]["title"].as<std::string>("");
+    } catch (const YAML::Exception& e) {
+      base.sample = info_path;
+      base.problem = fmt::format("unreadable: {}", e.what());
+      out.push_back(base);
+      continue;
+    }
+    const auto tests = info["regression_tests_info"];
+    for (std::size_t k = 0; tests && tests.IsSequence() && k < tests.size(); ++k) {
+      RegressionResult r = base;
+      const auto file_name = fs::path(tests[k]["path"].as<std::string>("")).filename();
+      r.sample = info_path.parent_path() / file_name;
+      if (tests[k]["match_count"]) r.expected = tests[k]["match_count"].as<std::uint64_t>(0);
+      const auto rule = by_id.find(r.rule_id);
+      if (rule == by_id.end()) {
+        const auto why = refused.find(r.rule_id);
+        r.problem = why != refused.end() ? "rule not loaded: " + why->second : "no rule with this id";
+        out.push_back(r);
+        continue;
+      }
+      const auto read = detect::read_events(r.sample, *mapping, [&](const detect::Event& e) {
+        found.clear();
+        scanner.match(e, found);
+        for (const auto& m : found) r.matched += m.rule == rule->second ? 1 : 0;
+        return true;
+      });
+      for (const auto& p : read.problems) r.problem += (r.problem.empty() ? "" : "; ") + p.where + " " + p.reason;
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
+int rules_test(const std::filesystem::path& root) {
+  auto results = run_regression(root);
+  if (!results) {
+    std::cerr << "khien: " << results.error().detail() << "\n";
+    return 2;
+  }
+  std::size_t failed = 0;
+  for (const auto& r : *results) {
+    if (r.passed()) continue;
+    ++failed;
+    std::cout << fmt::format("FAIL {} ({}): {}\n  {}\n", r.title, r.rule_id,
+                             !r.problem.empty() ? r.problem
+                             : r.expected      ? fmt::format("expected {} matches, got {}", *r.expected, r.matched)
+                                               : "expected a match, got none",
+                             r.sample.string());
+  }
+  std::cout << fmt::format("regression: {} samples, {} passed, {} failed\n", results->size(), results->size() - failed, failed);
+  return failed == 0 ? 0 : 1;
+}
+
+int rules_check(const std::vector<std::filesystem::path>& paths) {
+  auto loaded = load_rules(paths);
+  if (!loaded) {
+    std::cerr << "khien: " << loaded.error().detail() << "\n";
+    return 2;
+  }
+  for (const auto& p : loaded->problems) std::cout << p.reason << "\n";
+  std::cout << fmt::format("rules: {} loaded, {} not loaded\n", loaded->rules.size(), loaded->problems.size());
+  return loaded->problems.empty() ? 0 : 1;
 }
 
 }  // namespace khien::cli

@@ -252,6 +252,7 @@ Result<std::vector<Pattern>> string_patterns(const FieldTest& test, const Value&
         break;
       case Modifier::kAll:
       case Modifier::kCased:
+      case Modifier::kNeq:  // the engine negates
       case Modifier::kExpand:  // placeholders are replaced before this
         continue;
       default:

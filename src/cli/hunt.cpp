@@ -1,0 +1,350 @@
+// `khien hunt`: Sigma rules over log files (EVTX, JSON), offline. Files are read in parallel
+// and their matches written in file order, then record order, so the output does not depend
+// on the number of threads.
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "base/time.h"
+#include "cli/commands.h"
+#include "cli/rules.h"
+#include "detect/engine.h"
+#include "detect/input.h"
+#include "detect/mapping.h"
+
+namespace khien::embedded {
+std::string_view windows_mapping_yml();
+}
+
+namespace khien::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using detect::Engine;
+using detect::Event;
+
+constexpr std::array<std::string_view, 5> kLevels = {"informational", "low", "medium", "high", "critical"};
+
+int level_rank(std::string_view level) {
+  for (std::size_t i = 0; i < kLevels.size(); ++i)
+    if (kLevels[i] == level) return static_cast<int>(i);
+  return -1;
+}
+
+bool is_log_file(const fs::path& p) {
+  static const std::array<std::string_view, 7> kExtensions = {".evtx", ".json", ".jsonl", ".ndjson", ".gz", ".log", ""};
+  const auto ext = p.extension().string();
+  return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
+}
+
+std::string format_time(int64_t us) {
+  if (us == 0) return {};
+  const auto ms = us / 1000;
+  auto text = format_rfc3339(from_unix_ms(ms));  // ...T..:..:..(.mmm)Z
+  if (text.ends_with('Z')) text.pop_back();
+  if (const auto dot = text.find('.'); dot != std::string::npos) text.resize(dot);
+  return fmt::format("{}.{:06}Z", text, us % 1000000);
+}
+
+std::string csv_cell(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+std::string attack_tags(const detect::sigma::Rule& r) {
+  std::string out;
+  for (const auto& t : r.tags)
+    if (t.starts_with("attack.")) {
+      if (!out.empty()) out.push_back(' ');
+      out.append(t);
+    }
+  return out;
+}
+
+struct FileResult {
+  std::string output;
+  std::uint64_t events = 0;
+  std::uint64_t matches = 0;
+  std::map<std::uint32_t, std::uint64_t> by_rule;
+  std::vector<std::string> problems;
+  std::string note;  // e.g. skipped, with why
+  bool done = false;
+};
+
+struct Hunt {
+  const HuntOptions& options;
+  const Engine& engine;
+  const detect::Mapping& mapping;
+  std::vector<fs::path> files;
+  std::int64_t from_us = 0, to_us = 0;
+  std::vector<FileResult> results;
+  std::mutex mutex;
+  std::condition_variable done;
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::uint64_t> bytes{0}, events{0}, matches{0};
+
+  void line(FileResult& out, const Engine::Scanner& scanner, const Event& e, std::uint32_t rule_index, const fs::path& file) {
+    const auto& r = engine.rules()[rule_index];
+    const auto fields = scanner.matched_fields(e, rule_index);
+    if (options.format == "jsonl") {
+      boost::json::object o;
+      o["rule_id"] = r.id;
+      o["title"] = r.title;
+      o["level"] = r.level;
+      o["status"] = r.status;
+      boost::json::array tags;
+      for (const auto& t : r.tags)
+        if (t.starts_with("attack.")) tags.emplace_back(t);
+      o["tags"] = std::move(tags);
+      o["time"] = format_time(e.time_us);
+      o["computer"] = e.computer();
+      o["channel"] = e.channel();
+      o["provider"] = e.provider();
+      o["event_id"] = e.event_id;
+      o["record_id"] = e.record_id;
+      o["file"] = file.string();
+      boost::json::object f;
+      for (const auto& [name, value] : fields) f[name] = value;
+      o["fields"] = std::move(f);
+      out.output += boost::json::serialize(o);
+      out.output += '\n';
+    } else if (options.format == "csv") {
+      std::string matched;
+      for (const auto& [name, value] : fields) {
+        if (!matched.empty()) matched.append("; ");
+        matched.append(name).append("=").append(value);
+      }
+      out.output += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_cell(format_time(e.time_us)), csv_cell(r.level),
+                                csv_cell(r.id), csv_cell(r.title), csv_cell(r.status), csv_cell(attack_tags(r)),
+                                csv_cell(e.computer()), csv_cell(e.channel()), e.event_id, e.record_id,
+                                csv_cell(file.string()), csv_cell(matched));
+    } else {
+      out.output += fmt::format("{:<27} {:<13} {:<60.60} {:<20.20} {:>6}  {}#{}\n", format_time(e.time_us), r.level, r.title,
+                                e.computer(), e.event_id, file.filename().string(), e.record_id);
+    }
+  }
+
+  void work() {
+    auto scanner = engine.scanner();
+    std::vector<detect::Match> found;
+    while (true) {
+      const auto i = next++;
+      if (i >= files.size()) return;
+      FileResult out;
+      bool first = true;
+      auto result = detect::read_events(files[i], mapping, [&](const Event& e) {
+        if (first) {
+          first = false;
+          // A single-channel log (EVTX) whose channel no rule wants is not read further.
+          if (!e.channel().empty() && !engine.wants(e.provider(), e.channel())) {
+            out.note = fmt::format("skipped: no rule applies to channel '{}'", e.channel());
+            return false;
+          }
+        }
+        ++out.events;
+        ++events;
+        if ((from_us != 0 && e.time_us < from_us) || (to_us != 0 && (e.time_us == 0 || e.time_us > to_us))) return true;
+        found.clear();
+        scanner.match(e, found);
+        for (const auto& m : found) {
+          line(out, scanner, e, m.rule, files[i]);
+          ++out.by_rule[m.rule];
+          ++out.matches;
+          ++matches;
+        }
+        return true;
+      }, &bytes);
+      // A JSON file mixes channels: stopping after a first record is only for single-channel EVTX.
+      if (result.stopped && result.format != detect::InputFormat::kEvtx) out.note.clear();
+      for (const auto& p : result.problems)
+        out.problems.push_back(p.where.empty() ? p.reason : fmt::format("{}: {}", p.where, p.reason));
+      {
+        std::lock_guard lock(mutex);
+        out.done = true;
+        results[i] = std::move(out);
+      }
+      done.notify_all();
+    }
+  }
+};
+
+std::string thousands(std::uint64_t n) {
+  const auto digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+int hunt(const HuntOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  if (options.format != "jsonl" && options.format != "csv" && options.format != "table") {
+    std::cerr << fmt::format("khien: --format must be jsonl, csv or table, not '{}'\n", options.format);
+    return 2;
+  }
+  const int min_rank = options.min_level.empty() ? 0 : level_rank(options.min_level);
+  if (min_rank < 0) {
+    std::cerr << fmt::format("khien: --min-level must be informational, low, medium, high or critical, not '{}'\n",
+                             options.min_level);
+    return 2;
+  }
+  std::int64_t from_us = 0, to_us = 0;
+  for (auto [text, out] : {std::pair{&options.from, &from_us}, std::pair{&options.to, &to_us}}) {
+    if (text->empty()) continue;
+    const auto t = parse_rfc3339(*text);
+    if (!t) {
+      std::cerr << fmt::format("khien: '{}' is not a time (RFC 3339, e.g. 2026-11-24T08:00:00Z)\n", *text);
+      return 2;
+    }
+    *out = to_unix_ms(*t) * 1000;
+  }
+
+  // The mapping: the embedded one unless a file is named.
+  std::string mapping_text(embedded::windows_mapping_yml());
+  std::string mapping_name = "windows.yml (built in)";
+  if (options.mapping) {
+    std::ifstream in(*options.mapping, std::ios::binary);
+    if (!in) {
+      std::cerr << fmt::format("khien: {}: cannot be read\n", options.mapping->string());
+      return 2;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    mapping_text = text.str();
+    mapping_name = options.mapping->string();
+  }
+  auto mapping = detect::parse_mapping(mapping_text, mapping_name);
+  if (!mapping) {
+    std::cerr << "khien: " << mapping.error().detail() << "\n";
+    return 2;
+  }
+
+  auto loaded = load_rules(options.rules);
+  if (!loaded) {
+    std::cerr << "khien: " << loaded.error().detail() << "\n";
+    return 2;
+  }
+  const auto parsed = loaded->rules.size();
+  std::erase_if(loaded->rules, [&](const auto& r) { return level_rank(r.level) < min_rank && min_rank > 0; });
+  const auto below_level = parsed - loaded->rules.size();
+  auto problems = std::move(loaded->problems);
+  const auto compile_start = std::chrono::steady_clock::now();
+  const auto engine = Engine::compile(std::move(loaded->rules), *mapping, problems);
+  const auto compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - compile_start).count();
+  for (const auto& p : problems)
+    std::cerr << fmt::format("rule not loaded: {}{}{}\n", p.rule.empty() ? "" : p.source,
+                             p.rule.empty() ? "" : fmt::format(" ({}): ", p.rule), p.reason);
+
+  auto files = files_under(options.inputs, is_log_file);
+  if (!files) {
+    std::cerr << "khien: " << files.error().detail() << "\n";
+    return 2;
+  }
+  if (files->empty()) {
+    std::cerr << "khien: no log files under the inputs (.evtx, .json, .jsonl, .ndjson, .gz, .log)\n";
+    return 2;
+  }
+
+  std::ofstream file_out;
+  if (options.output) {
+    file_out.open(*options.output, std::ios::binary | std::ios::trunc);
+    if (!file_out) {
+      std::cerr << fmt::format("khien: {}: cannot be written\n", options.output->string());
+      return 2;
+    }
+  }
+  std::ostream& out = options.output ? static_cast<std::ostream&>(file_out) : std::cout;
+  if (options.format == "csv")
+    out << "time,level,rule_id,title,status,tags,computer,channel,event_id,record_id,file,fields\n";
+
+  Hunt h{options, *engine, *mapping, std::move(*files), from_us, to_us, {}, {}, {}, {}, {}, {}, {}};
+  h.results.resize(h.files.size());
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const auto threads = static_cast<unsigned>(
+      std::min<std::size_t>(h.files.size(), options.threads > 0 ? options.threads : hw));
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; ++t) workers.emplace_back([&h] { h.work(); });
+
+  const bool progress = isatty(STDERR_FILENO) != 0;
+  std::uint64_t total_events = 0, total_matches = 0;
+  std::map<std::uint32_t, std::uint64_t> by_rule;
+  std::size_t unreadable = 0, skipped = 0;
+  for (std::size_t i = 0; i < h.files.size(); ++i) {
+    std::unique_lock lock(h.mutex);
+    while (!h.results[i].done) {
+      h.done.wait_for(lock, std::chrono::milliseconds(250));
+      if (progress) {
+        const auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        std::cerr << fmt::format("\rfiles {}/{} · events {} · {:.1f} MB/s · matches {}   ", i, h.files.size(),
+                                 thousands(h.events), static_cast<double>(h.bytes) / 1e6 / std::max(secs, 1e-3),
+                                 thousands(h.matches))
+                  << std::flush;
+      }
+    }
+    auto r = std::move(h.results[i]);
+    lock.unlock();
+    out << r.output;
+    if (progress && (!r.problems.empty() || !r.note.empty())) std::cerr << "\r\033[K";
+    for (const auto& p : r.problems) std::cerr << fmt::format("{}: {}\n", h.files[i].string(), p);
+    if (!r.problems.empty() && r.events == 0) ++unreadable;
+    if (!r.note.empty()) ++skipped;
+    total_events += r.events;
+    total_matches += r.matches;
+    for (const auto& [rule, n] : r.by_rule) by_rule[rule] += n;
+  }
+  for (auto& w : workers) w.join();
+  out.flush();
+  if (progress) std::cerr << "\r\033[K";
+
+  // The summary, on stderr so that the output stays machine-readable.
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto& rules = engine->rules();
+  std::cerr << fmt::format("\nhunt: {} files ({:.1f} MB, {} unreadable, {} skipped), {} events in {:.2f} s ({} events/s, {:.1f} MB/s)\n",
+                           h.files.size(), static_cast<double>(h.bytes) / 1e6, unreadable, skipped, thousands(total_events),
+                           seconds, thousands(static_cast<std::uint64_t>(static_cast<double>(total_events) / std::max(seconds, 1e-6))),
+                           static_cast<double>(h.bytes) / 1e6 / std::max(seconds, 1e-6));
+  std::cerr << fmt::format("rules: {} loaded ({} compiled in {:.2f} s, {} without a log source in the mapping{}), {} not loaded\n",
+                           thousands(rules.size()), thousands(rules.size() - engine->unmapped().size()), compile_seconds,
+                           thousands(engine->unmapped().size()),
+                           below_level > 0 ? fmt::format(", {} below --min-level", thousands(below_level)) : "",
+                           problems.size());
+  std::map<int, std::uint64_t, std::greater<>> by_level;
+  for (const auto& [rule, n] : by_rule) by_level[level_rank(rules[rule].level)] += n;
+  std::string levels;
+  for (const auto& [rank, n] : by_level)
+    levels += fmt::format("{}{} {}", levels.empty() ? "" : ", ", rank >= 0 ? kLevels[static_cast<std::size_t>(rank)] : "(no level)", thousands(n));
+  std::cerr << fmt::format("matches: {}{}\n", thousands(total_matches), levels.empty() ? "" : " (" + levels + ")");
+  if (!by_rule.empty()) {
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> ranked(by_rule.begin(), by_rule.end());
+    std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : level_rank(rules[a.first].level) > level_rank(rules[b.first].level);
+    });
+    std::cerr << fmt::format("{:>8}  {:<13} {}\n", "matches", "level", "rule");
+    for (const auto& [rule, n] : ranked)
+      std::cerr << fmt::format("{:>8}  {:<13} {}\n", thousands(n), rules[rule].level, rules[rule].title);
+  }
+  return options.fail_on_match && total_matches > 0 ? 1 : 0;
+}
+
+}  // namespace khien::cli

@@ -1,0 +1,79 @@
+#pragma once
+// The detection engine: Sigma rules compiled against a mapping into per-field Vectorscan
+// databases, then matched against events.
+//
+// Compiling: each rule is instantiated once per source of its log source (the field names
+// renamed for that source). Its field tests become atoms, shared between rules when equal.
+// Every string value of every atom becomes one expression in the Vectorscan database of its
+// field (keywords: the database scanned over every value), so one scan of a field value finds
+// every value it satisfies. Regexes Vectorscan cannot take go to RE2; numbers, CIDR, null,
+// exists and fieldref are decided directly. A rule is then decided on the atoms' truth.
+//
+// Matching: the sources an event belongs to (provider, channel, event id, cached) give the
+// rules that apply; only those whose condition can hold are evaluated: a rule with a true
+// atom, or one whose condition holds without any (`not selection`) or that has direct atoms.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "detect/event.h"
+#include "detect/mapping.h"
+#include "detect/sigma/rule.h"
+
+namespace khien::detect {
+
+// A rule that cannot be used, and why.
+struct RuleProblem {
+  std::string source;  // file
+  std::string rule;    // id or title; empty when the whole file failed
+  std::string reason;
+};
+
+struct Match {
+  std::uint32_t rule = 0;  // index into Engine::rules()
+};
+
+class Engine {
+ public:
+  // Compiles every rule that can be compiled; the others are listed in `problems`. Rules whose
+  // log source the mapping does not know are kept but never apply (see unmapped()).
+  static std::unique_ptr<Engine> compile(std::vector<sigma::Rule> rules, const Mapping& mapping,
+                                         std::vector<RuleProblem>& problems);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  const std::vector<sigma::Rule>& rules() const;
+  // Indexes of the rules whose log source has no entry in the mapping.
+  const std::vector<std::uint32_t>& unmapped() const;
+  // Whether some rule applies to events of this provider and channel (any event id): a file
+  // whose first record gives a channel no rule wants need not be read further.
+  bool wants(std::string_view provider, std::string_view channel) const;
+
+  // Per-thread matching state. Matches of one event, in rule order.
+  class Scanner {
+   public:
+    explicit Scanner(const Engine& engine);
+    ~Scanner();
+    Scanner(Scanner&&) noexcept;
+    void match(const Event& event, std::vector<Match>& out);
+    // The (field, value) pairs of the event that satisfied string tests of the rule, after match().
+    std::vector<std::pair<std::string, std::string>> matched_fields(const Event& event, std::uint32_t rule) const;
+
+   private:
+    struct State;
+    std::unique_ptr<State> state_;
+  };
+  Scanner scanner() const { return Scanner(*this); }
+
+  struct Compiled;
+
+ private:
+  Engine();
+  std::unique_ptr<Compiled> c_;
+};
+
+}  // namespace khien::detect

@@ -1,0 +1,248 @@
+#include "detect/input.h"
+
+#include <fmt/format.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <memory>
+
+#include "detect/evtx/file.h"
+#include "detect/json_events.h"
+
+namespace khien::detect {
+
+std::string_view input_format_name(InputFormat f) {
+  switch (f) {
+    case InputFormat::kEvtx: return "evtx";
+    case InputFormat::kJsonLines: return "jsonl";
+    case InputFormat::kJsonDocument: return "json";
+    case InputFormat::kUnknown: break;
+  }
+  return "unknown";
+}
+
+namespace {
+
+constexpr std::size_t kBlock = 4u << 20;            // JSON Lines are read 4 MiB at a time
+constexpr std::size_t kMaxLine = 256u << 20;        // a longer line is reported and skipped
+constexpr std::size_t kMaxDocument = 1024u << 20;   // a JSON array or object is read whole
+
+struct GzCloser {
+  void operator()(gzFile f) const { gzclose(f); }
+};
+using Gz = std::unique_ptr<std::remove_pointer_t<gzFile>, GzCloser>;
+
+// Reads up to n bytes; -1 on error (reason in `why`).
+long read_some(gzFile f, char* out, std::size_t n, std::string& why) {
+  const int got = gzread(f, out, static_cast<unsigned>(n));
+  if (got < 0) {
+    int code = 0;
+    why = gzerror(f, &code);
+    return -1;
+  }
+  return got;
+}
+
+void read_json_lines(gzFile f, std::string buffer, const Mapping& mapping, const std::function<bool(const Event&)>& sink,
+                     std::atomic<std::uint64_t>* bytes_read, InputResult& result) {
+  JsonEvents json(mapping);
+  const auto pad = JsonEvents::padding();
+  std::vector<JsonProblem> problems;
+  std::uint64_t line = 1;
+  bool eof = false;
+  bool skipping_long_line = false;
+  auto counting_sink = [&](const Event& e) {
+    ++result.events;
+    return sink(e);
+  };
+  while (true) {
+    // `buffer` holds unread bytes; top it up to a block (or more for a long line).
+    if (!eof) {
+      const auto have = buffer.size();
+      const auto want = std::max(kBlock, have + kBlock / 4);
+      buffer.resize(want + pad);
+      std::string why;
+      const auto got = read_some(f, buffer.data() + have, want - have, why);
+      if (got < 0) {
+        buffer.resize(have);
+        result.problems.push_back({fmt::format("line {}", line), fmt::format("read error: {}", why)});
+        eof = true;
+      } else {
+        buffer.resize(have + static_cast<std::size_t>(got));
+        if (bytes_read) *bytes_read += static_cast<std::uint64_t>(got);
+        eof = got == 0 || static_cast<std::size_t>(got) < want - have;
+      }
+    }
+    std::size_t usable = buffer.size();
+    if (!eof) {
+      const auto nl = buffer.rfind('\n');
+      if (nl == std::string::npos) {
+        if (buffer.size() > kMaxLine) {
+          if (!skipping_long_line)
+            result.problems.push_back({fmt::format("line {}", line), "longer than 256 MiB; skipped"});
+          skipping_long_line = true;
+          buffer.clear();
+        }
+        continue;
+      }
+      usable = nl + 1;
+    }
+    std::string_view text(buffer.data(), usable);
+    if (skipping_long_line) {  // the rest of the skipped line
+      const auto nl = text.find('\n');
+      text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+      ++line;
+      skipping_long_line = false;
+    }
+    const auto rest = std::string(buffer.data() + usable, buffer.size() - usable);
+    buffer.resize(usable + pad, ' ');  // simdjson reads past the end
+    problems.clear();
+    const bool go_on = json.read_lines(text, line, counting_sink, problems);
+    for (const auto& p : problems) result.problems.push_back({fmt::format("line {}", p.line), p.reason});
+    line += static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
+    if (!go_on) {
+      result.stopped = true;
+      return;
+    }
+    buffer = rest;
+    if (eof) return;  // the last line was read whole, with or without its newline
+  }
+}
+
+void read_json_document(gzFile f, std::string buffer, const Mapping& mapping,
+                        const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read,
+                        InputResult& result) {
+  const auto pad = JsonEvents::padding();
+  while (true) {
+    const auto have = buffer.size();
+    if (have > kMaxDocument) {
+      result.problems.push_back({"", "a JSON document over 1 GiB is not read whole; write it as JSON Lines"});
+      return;
+    }
+    buffer.resize(have + kBlock);
+    std::string why;
+    const auto got = read_some(f, buffer.data() + have, kBlock, why);
+    if (got < 0) {
+      result.problems.push_back({"", fmt::format("read error: {}", why)});
+      return;
+    }
+    buffer.resize(have + static_cast<std::size_t>(got));
+    if (bytes_read) *bytes_read += static_cast<std::uint64_t>(got);
+    if (got == 0) break;
+  }
+  const auto size = buffer.size();
+  buffer.resize(size + pad, ' ');
+  JsonEvents json(mapping);
+  std::vector<JsonProblem> problems;
+  const bool go_on = json.read_document(std::string_view(buffer.data(), size), [&](const Event& e) {
+    ++result.events;
+    return sink(e);
+  }, problems);
+  for (const auto& p : problems)
+    result.problems.push_back({p.line == 0 ? std::string() : fmt::format("element {}", p.line), p.reason});
+  result.stopped = !go_on;
+}
+
+constexpr std::size_t kMaxCompressedEvtx = 1024u << 20;  // a .evtx.gz is unpacked in memory
+
+// EVTX: chunk by chunk (pread, bounded memory); a gzip'd file is unpacked in memory first.
+void read_evtx(const std::filesystem::path& path, gzFile f, std::string head, bool compressed, const Mapping&,
+               const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read,
+               InputResult& result) {
+  std::string bytes;
+  Result<evtx::File> file = Error("evtx_unreadable");
+  if (compressed) {
+    bytes = std::move(head);
+    while (true) {
+      if (bytes.size() > kMaxCompressedEvtx) {
+        result.problems.push_back({"", "a gzip-compressed EVTX over 1 GiB is not unpacked in memory; gunzip it first"});
+        return;
+      }
+      const auto have = bytes.size();
+      bytes.resize(have + kBlock);
+      std::string why;
+      const auto got = read_some(f, bytes.data() + have, kBlock, why);
+      if (got < 0) {
+        result.problems.push_back({"", fmt::format("read error: {}", why)});
+        return;
+      }
+      bytes.resize(have + static_cast<std::size_t>(got));
+      if (bytes_read) *bytes_read += static_cast<std::uint64_t>(got);
+      if (got == 0) break;
+    }
+    file = evtx::File::from_memory(bytes);
+  } else {
+    file = evtx::File::open(path.string());
+  }
+  if (!file) {
+    result.problems.push_back({"", file.error().detail().empty() ? file.error().code() : file.error().detail()});
+    return;
+  }
+  Event scratch;
+  bool stop = false;
+  evtx::RecordCallback on_record([&](const Event& e) {
+    if (stop) return;
+    ++result.events;
+    stop = !sink(e);
+  });
+  const auto chunks = file->chunk_count();
+  for (std::size_t i = 0; i < chunks && !stop; ++i) {
+    file->read_chunk(i, scratch, on_record);
+    if (bytes_read && !compressed) *bytes_read += 65536;
+  }
+  result.stopped = stop;
+  for (const auto& p : file->problems())
+    result.problems.push_back({p.chunk == evtx::Problem::kFileHeader ? std::string("file header") : fmt::format("chunk {}", p.chunk),
+                               p.reason});
+}
+
+}  // namespace
+
+InputResult read_events(const std::filesystem::path& path, const Mapping& mapping,
+                        const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read) {
+  InputResult result;
+  Gz f(gzopen(path.c_str(), "rb"));
+  if (!f) {
+    result.problems.push_back({"", fmt::format("cannot be opened: {}", std::strerror(errno))});
+    return result;
+  }
+  gzbuffer(f.get(), 1u << 20);
+  // The head decides the format (after gunzip; gzread passes plain files through).
+  std::string head(4096, '\0');
+  std::string why;
+  const auto got = read_some(f.get(), head.data(), head.size(), why);
+  if (got < 0) {
+    result.problems.push_back({"", fmt::format("cannot be read: {}", why)});
+    return result;
+  }
+  head.resize(static_cast<std::size_t>(got));
+  result.compressed = gzdirect(f.get()) == 0;
+  if (bytes_read) *bytes_read += static_cast<std::uint64_t>(got);
+  if (head.starts_with(std::string_view("ElfFile\0", 8))) {
+    result.format = InputFormat::kEvtx;
+    read_evtx(path, f.get(), std::move(head), result.compressed, mapping, sink, bytes_read, result);
+    return result;
+  }
+  std::size_t i = head.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
+  if (i == head.size() && head.size() < 4096) return result;  // empty
+  if (i < head.size() && head[i] == '[') {
+    result.format = InputFormat::kJsonDocument;
+  } else if (i < head.size() && head[i] == '{') {
+    // JSON Lines when the first line is a whole object; otherwise one (pretty-printed) object.
+    auto line = std::string_view(head).substr(i);
+    line = line.substr(0, line.find('\n'));
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
+    result.format = line.size() > 1 && line.back() == '}' ? InputFormat::kJsonLines : InputFormat::kJsonDocument;
+  } else {
+    result.problems.push_back({"", "not EVTX or JSON: the content starts with neither \"ElfFile\", '{' nor '['"});
+    return result;
+  }
+  if (result.format == InputFormat::kJsonLines) read_json_lines(f.get(), std::move(head), mapping, sink, bytes_read, result);
+  else read_json_document(f.get(), std::move(head), mapping, sink, bytes_read, result);
+  return result;
+}
+
+}  // namespace khien::detect

@@ -1,0 +1,40 @@
+#pragma once
+// Reading log files into events: EVTX, JSON Lines / NDJSON, a JSON array or object, and the
+// gzip of any of them. The format is found from the content, not the file name. Problems
+// (an unreadable file, a corrupt chunk, a bad line) are reported with where and why; what can
+// be read still is.
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "detect/event.h"
+#include "detect/mapping.h"
+
+namespace khien::detect {
+
+enum class InputFormat { kUnknown, kEvtx, kJsonLines, kJsonDocument };
+std::string_view input_format_name(InputFormat f);
+
+struct InputProblem {
+  std::string where;  // "line 17", "chunk 3", "record 1204"; empty for the whole file
+  std::string reason;
+};
+
+struct InputResult {
+  InputFormat format = InputFormat::kUnknown;
+  bool compressed = false;
+  bool stopped = false;  // the sink asked to stop
+  std::uint64_t events = 0;
+  std::vector<InputProblem> problems;
+};
+
+// Calls `sink` for each event of the file, in file order; the sink returns false to stop
+// reading (e.g. after a first record from a channel no rule wants). `bytes_read`, when given,
+// grows as the file is read (for progress).
+InputResult read_events(const std::filesystem::path& path, const Mapping& mapping,
+                        const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read = nullptr);
+
+}  // namespace khien::detect

@@ -1,0 +1,367 @@
+#include "detect/json_events.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "base/time.h"
+
+namespace khien::detect {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+template <class T>
+T number_or_zero(std::string_view s) {
+  T v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+// System/TimeCreated/@SystemTime as microseconds: "2019-03-19T23:34:25.278345Z" (any
+// fraction), or "2019-03-19 23:34:25.278" as Sysmon and NXLog write it.
+int64_t parse_time_us(std::string_view s) {
+  if (s.size() < 19) return 0;
+  std::string text(s.substr(0, 19));
+  if (text[10] == ' ') text[10] = 'T';
+  int64_t fraction_us = 0;
+  std::size_t i = 19;
+  if (i < s.size() && s[i] == '.') {
+    int64_t scale = 100000;
+    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+      fraction_us += (s[i] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  const auto t = parse_rfc3339(text + "Z");
+  if (!t) return 0;
+  return to_unix_ms(*t) * 1000 + fraction_us;
+}
+
+}  // namespace
+
+struct JsonEvents::Impl {
+  const Mapping& mapping;
+  od::parser parser;
+  Event event;
+  Event renamed;
+  std::string path;
+  std::string name;
+  std::string_view error;
+
+  explicit Impl(const Mapping& m) : mapping(m) {}
+
+  // A scalar's text: strings unescaped, numbers as written, booleans, null as empty.
+  bool scalar(od::value& v, std::string_view& out) {
+    od::json_type type;
+    if (v.type().get(type)) return false;
+    switch (type) {
+      case od::json_type::string:
+        return !v.get_string().get(out);
+      case od::json_type::number:
+        out = trim(v.raw_json_token());
+        return true;
+      case od::json_type::boolean: {
+        bool b = false;
+        if (v.get_bool().get(b)) return false;
+        out = b ? "true" : "false";
+        return true;
+      }
+      case od::json_type::null:
+        out = {};
+        return !v.is_null().error();
+      default:
+        return false;
+    }
+  }
+
+  bool add_value(std::string_view field, od::value v) {
+    od::json_type type;
+    if (v.type().get(type)) return false;
+    if (type == od::json_type::array) {
+      od::array a;
+      if (v.get_array().get(a)) return false;
+      for (auto element : a) {
+        od::value e;
+        if (element.get(e) || !add_value(field, e)) return false;
+      }
+      return true;
+    }
+    if (type == od::json_type::object) {
+      // {"#attributes": {...}, "#text": x}: the text under the field's name, attributes as field_attr.
+      od::object o;
+      if (v.get_object().get(o)) return false;
+      return element(field, o);
+    }
+    std::string_view text;
+    if (!scalar(v, text)) return false;
+    event.add(field, text);
+    return true;
+  }
+
+  // An XML element rendered as JSON: #attributes become <name>_<attr>, #text the value,
+  // children are elements named by their own key.
+  bool element(std::string_view elem, od::object o) {
+    const std::string owner(elem);
+    for (auto member : o) {
+      std::string_view key;
+      od::value v;
+      if (member.unescaped_key().get(key) || member.value().get(v)) return false;
+      if (key == "#attributes") {
+        od::object attrs;
+        if (v.get_object().get(attrs)) return false;
+        for (auto a : attrs) {
+          std::string_view attr;
+          od::value av;
+          if (a.unescaped_key().get(attr) || a.value().get(av)) return false;
+          std::string_view text;
+          if (!scalar(av, text)) return false;
+          name.assign(owner).append("_").append(attr);
+          event.add(name, text);
+        }
+      } else if (key == "#text") {
+        if (!add_value(owner, v)) return false;
+      } else {
+        const std::string child(key);
+        if (!add_value(child, v)) return false;
+      }
+    }
+    return true;
+  }
+
+  // EventData: <Data Name="X"> rendered as X; unnamed Data as Data.
+  bool event_data(od::object o) {
+    for (auto member : o) {
+      std::string_view key;
+      od::value v;
+      if (member.unescaped_key().get(key) || member.value().get(v)) return false;
+      if (key == "#attributes") continue;
+      const std::string field(key);
+      if (!add_value(field, v)) return false;
+    }
+    return true;
+  }
+
+  bool evtx_shape(od::object event_object) {
+    for (auto member : event_object) {
+      std::string_view key;
+      od::value v;
+      if (member.unescaped_key().get(key) || member.value().get(v)) return false;
+      od::json_type type;
+      if (v.type().get(type)) return false;
+      if (type != od::json_type::object) continue;
+      od::object o;
+      if (v.get_object().get(o)) return false;
+      if (key == "System" || key == "UserData") {
+        // Each child is an element; UserData's single child wraps the leaves.
+        for (auto child : o) {
+          std::string_view ck;
+          od::value cv;
+          if (child.unescaped_key().get(ck) || child.value().get(cv)) return false;
+          if (ck == "#attributes") continue;
+          const std::string child_name(ck);
+          od::json_type ct;
+          if (cv.type().get(ct)) return false;
+          if (key == "UserData" && ct == od::json_type::object) {
+            od::object leaves;
+            if (cv.get_object().get(leaves) || !event_data(leaves)) return false;
+          } else if (!add_value(child_name, cv)) {
+            return false;
+          }
+        }
+      } else if (key == "EventData") {
+        if (!event_data(o)) return false;
+      }
+    }
+    return true;
+  }
+
+  bool flatten(od::object o) {
+    for (auto member : o) {
+      std::string_view key;
+      od::value v;
+      if (member.unescaped_key().get(key) || member.value().get(v)) return false;
+      const auto before = path.size();
+      if (!path.empty()) path.push_back('.');
+      path.append(key);
+      if (!flatten_value(v)) return false;
+      path.resize(before);
+    }
+    return true;
+  }
+
+  bool flatten_value(od::value v) {
+    od::json_type type;
+    if (v.type().get(type)) return false;
+    if (type == od::json_type::object) {
+      od::object o;
+      return !v.get_object().get(o) && flatten(o);
+    }
+    if (type == od::json_type::array) {
+      od::array a;
+      if (v.get_array().get(a)) return false;
+      for (auto element : a) {
+        od::value e;
+        if (element.get(e) || !flatten_value(e)) return false;
+      }
+      return true;
+    }
+    std::string_view text;
+    if (!scalar(v, text)) return false;
+    event.add(path, text);
+    return true;
+  }
+
+  // Renames the flattened paths by the first JSON shape whose detect path the event has.
+  void apply_shape() {
+    const JsonShape* shape = nullptr;
+    for (const auto& s : mapping.json)
+      if (event.get(s.detect)) {
+        shape = &s;
+        break;
+      }
+    if (shape == nullptr) return;
+    renamed.clear();
+    for (std::size_t i = 0; i < event.size(); ++i) {
+      const auto field = event.name(i);
+      std::string_view to = field;
+      for (const auto& [from, target] : shape->fields) {
+        if (from.size() > 2 && from.ends_with(".*")) {
+          const auto prefix = std::string_view(from).substr(0, from.size() - 1);
+          if (field.starts_with(prefix)) {
+            to = field.substr(prefix.size());
+            break;
+          }
+        } else if (from == field) {
+          to = target;
+          break;
+        }
+      }
+      renamed.add(to, event.value(i));
+    }
+    std::swap(event, renamed);
+  }
+
+  void finish() {
+    event.event_id = number_or_zero<std::uint32_t>(event.get_or_empty("EventID"));
+    event.record_id = number_or_zero<std::uint64_t>(event.get_or_empty("EventRecordID"));
+    event.time_us = parse_time_us(event.get_or_empty("TimeCreated_SystemTime"));
+  }
+
+  // One object, already positioned. Returns false with `error` set when it is not readable.
+  bool object(od::object o) {
+    event.clear();
+    path.clear();
+    bool evtx = false;
+    bool ok = true;
+    for (auto member : o) {
+      std::string_view key;
+      od::value v;
+      if (member.unescaped_key().get(key) || member.value().get(v)) return false;
+      od::json_type type;
+      if (v.type().get(type)) return false;
+      if (key == "Event" && type == od::json_type::object && event.size() == 0 && !evtx) {
+        od::object eo;
+        if (v.get_object().get(eo)) return false;
+        evtx = true;
+        ok = evtx_shape(eo);
+      } else {
+        path.assign(key);
+        ok = flatten_value(v);
+      }
+      if (!ok) return false;
+    }
+    if (!evtx) apply_shape();
+    finish();
+    return true;
+  }
+};
+
+JsonEvents::JsonEvents(const Mapping& mapping) : impl_(new Impl(mapping)) {}
+JsonEvents::~JsonEvents() { delete impl_; }
+
+std::size_t JsonEvents::padding() { return simdjson::SIMDJSON_PADDING; }
+
+bool JsonEvents::read_lines(std::string_view text, std::uint64_t first_line, const Sink& sink,
+                            std::vector<JsonProblem>& problems) {
+  std::uint64_t line = first_line;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    auto end = text.find('\n', at);
+    if (end == std::string_view::npos) end = text.size();
+    auto content = text.substr(at, end - at);
+    const std::size_t capacity = text.size() - at + padding();
+    at = end + 1;
+    const auto current = line++;
+    std::size_t start = 0;
+    while (start < content.size() && (content[start] == ' ' || content[start] == '\t' || content[start] == '\r')) ++start;
+    if (start == content.size()) continue;
+    od::document doc;
+    auto error = impl_->parser.iterate(content.data(), content.size(), capacity).get(doc);
+    od::object o;
+    if (!error) error = doc.get_object().get(o);
+    if (error) {
+      problems.push_back({current, fmt::format("not a JSON object: {}", simdjson::error_message(error))});
+      continue;
+    }
+    if (!impl_->object(o)) {
+      problems.push_back({current, "malformed JSON"});
+      continue;
+    }
+    if (!sink(impl_->event)) return false;
+  }
+  return true;
+}
+
+bool JsonEvents::read_document(std::string_view text, const Sink& sink, std::vector<JsonProblem>& problems) {
+  // One batch over the whole text: documents may be pretty-printed and concatenated.
+  od::document_stream stream;
+  if (auto error = impl_->parser.iterate_many(text.data(), text.size(), std::max<std::size_t>(text.size(), 4096)).get(stream)) {
+    problems.push_back({0, fmt::format("not JSON: {}", simdjson::error_message(error))});
+    return true;
+  }
+  std::uint64_t index = 0;
+  for (auto doc : stream) {
+    od::json_type type{};
+    if (auto error = doc.type().get(type)) {
+      problems.push_back({index + 1, fmt::format("not JSON: {}; the rest is not read", simdjson::error_message(error))});
+      return true;
+    }
+    if (type == od::json_type::object) {
+      ++index;
+      od::object o;
+      if (doc.get_object().get(o) || !impl_->object(o)) {
+        problems.push_back({index, "malformed JSON; the rest is not read"});
+        return true;
+      }
+      if (!sink(impl_->event)) return false;
+      continue;
+    }
+    od::array a;
+    if (type != od::json_type::array || doc.get_array().get(a)) {
+      problems.push_back({index + 1, "not a JSON object or array of objects; the rest is not read"});
+      return true;
+    }
+    for (auto element : a) {
+      ++index;
+      od::object o;
+      if (element.get_object().get(o) || !impl_->object(o)) {
+        // On-Demand cannot step over a broken element: the rest is lost.
+        problems.push_back({index, "malformed JSON; the rest is not read"});
+        return true;
+      }
+      if (!sink(impl_->event)) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace khien::detect

@@ -1,0 +1,153 @@
+#include "detect/mapping.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace khien::detect {
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool Source::accepts_origin(std::string_view event_provider, std::string_view event_channel,
+                            std::uint32_t event_id) const {
+  if (!provider.empty() && !equals_ignoring_case(provider, event_provider)) return false;
+  if (!channel.empty() && !equals_ignoring_case(channel, event_channel)) return false;
+  return event_ids.empty() || std::find(event_ids.begin(), event_ids.end(), event_id) != event_ids.end();
+}
+
+bool Source::accepts(const Event& event) const {
+  if (!accepts_origin(event.provider(), event.channel(), event.event_id)) return false;
+  for (const auto& [field_name, value] : where) {
+    const auto v = event.get(field_name);
+    if (!v || !equals_ignoring_case(*v, value)) return false;
+  }
+  return true;
+}
+
+std::string_view Source::field(std::string_view sigma_name) const {
+  for (const auto& [from, to] : fields)
+    if (from == sigma_name) return to;
+  return sigma_name;
+}
+
+std::vector<const Source*> Mapping::sources_for(const sigma::Logsource& logsource) const {
+  std::vector<const Source*> out;
+  for (const auto& entry : logsources) {
+    const auto& l = entry.logsource;
+    if (l.product == logsource.product && l.category == logsource.category && l.service == logsource.service)
+      for (const auto& s : entry.sources) out.push_back(&s);
+  }
+  return out;
+}
+
+namespace {
+
+struct Failure {
+  std::string where, why;
+};
+
+std::string scalar(const YAML::Node& n, const std::string& where) {
+  if (!n.IsScalar()) throw Failure{where, "expected a text"};
+  return n.Scalar();
+}
+
+std::vector<std::pair<std::string, std::string>> pairs(const YAML::Node& n, const std::string& where) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!n) return out;
+  if (!n.IsMap()) throw Failure{where, "expected a map"};
+  for (const auto& kv : n) {
+    const auto key = scalar(kv.first, where);
+    out.emplace_back(key, scalar(kv.second, where + "." + key));
+  }
+  return out;
+}
+
+Source parse_source(const YAML::Node& n, const std::string& where) {
+  if (!n.IsMap()) throw Failure{where, "expected a map"};
+  Source s;
+  for (const auto& kv : n) {
+    const auto key = scalar(kv.first, where);
+    const auto at = where + "." + key;
+    if (key == "provider") s.provider = scalar(kv.second, at);
+    else if (key == "channel") s.channel = scalar(kv.second, at);
+    else if (key == "event_ids") {
+      if (!kv.second.IsSequence()) throw Failure{at, "expected a list of numbers"};
+      for (const auto& id : kv.second) {
+        const auto text = scalar(id, at);
+        std::uint32_t v = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec != std::errc() || end != text.data() + text.size()) throw Failure{at, fmt::format("'{}' is not an event id", text)};
+        s.event_ids.push_back(v);
+      }
+    } else if (key == "where") s.where = pairs(kv.second, at);
+    else if (key == "fields") s.fields = pairs(kv.second, at);
+    else throw Failure{at, "unknown key"};
+  }
+  return s;
+}
+
+Mapping parse(const YAML::Node& root) {
+  if (!root.IsMap()) throw Failure{"(top)", "expected a map"};
+  Mapping m;
+  if (root["name"]) m.name = scalar(root["name"], "name");
+  const auto logsources = root["logsources"];
+  if (!logsources || !logsources.IsSequence()) throw Failure{"logsources", "expected a list"};
+  for (std::size_t i = 0; i < logsources.size(); ++i) {
+    const auto where = fmt::format("logsources[{}]", i);
+    const auto& e = logsources[i];
+    if (!e.IsMap() || !e["logsource"] || !e["logsource"].IsMap()) throw Failure{where, "expected logsource and sources"};
+    LogsourceEntry entry;
+    for (const auto& kv : e["logsource"]) {
+      const auto key = scalar(kv.first, where);
+      const auto value = scalar(kv.second, where + ".logsource." + key);
+      if (key == "product") entry.logsource.product = value;
+      else if (key == "category") entry.logsource.category = value;
+      else if (key == "service") entry.logsource.service = value;
+      else throw Failure{where + ".logsource." + key, "unknown key"};
+    }
+    const auto sources = e["sources"];
+    if (!sources || !sources.IsSequence() || sources.size() == 0) throw Failure{where + ".sources", "expected a list of sources"};
+    for (std::size_t k = 0; k < sources.size(); ++k)
+      entry.sources.push_back(parse_source(sources[k], fmt::format("{}.sources[{}]", where, k)));
+    m.logsources.push_back(std::move(entry));
+  }
+  if (const auto json = root["json"]) {
+    if (!json.IsSequence()) throw Failure{"json", "expected a list"};
+    for (std::size_t i = 0; i < json.size(); ++i) {
+      const auto where = fmt::format("json[{}]", i);
+      const auto& e = json[i];
+      if (!e.IsMap() || !e["detect"]) throw Failure{where, "expected name, detect and fields"};
+      JsonShape shape;
+      if (e["name"]) shape.name = scalar(e["name"], where + ".name");
+      shape.detect = scalar(e["detect"], where + ".detect");
+      shape.fields = pairs(e["fields"], where + ".fields");
+      m.json.push_back(std::move(shape));
+    }
+  }
+  return m;
+}
+
+}  // namespace
+
+Result<Mapping> parse_mapping(std::string_view yaml, std::string_view source) {
+  try {
+    return parse(YAML::Load(std::string(yaml)));
+  } catch (const Failure& f) {
+    return Error("invalid_mapping", fmt::format("{}: {}: {}", source, f.where, f.why));
+  } catch (const YAML::Exception& e) {
+    return Error("invalid_mapping", fmt::format("{}: {}", source, e.what()));
+  }
+}
+
+}  // namespace khien::detect
