@@ -6,6 +6,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <ctime>
@@ -125,7 +126,9 @@ bool is_time_part(Modifier m) {
 }
 
 // A pattern as a Vectorscan expression over the whole value: text escaped byte by byte.
-std::string to_expression(const Pattern& p) {
+// Keywords are scanned over all values at once, NUL between them: their wildcards stay
+// within one value.
+std::string to_expression(const Pattern& p, bool keyword) {
   std::string out;
   std::size_t begin = 0, end = p.size();
   const bool open_start = !p.empty() && p.front().kind == sigma::Piece::Kind::kAnyRun;
@@ -135,8 +138,8 @@ std::string to_expression(const Pattern& p) {
   if (!open_start) out += "\\A";
   for (std::size_t i = begin; i < end; ++i) {
     const auto& piece = p[i];
-    if (piece.kind == sigma::Piece::Kind::kAnyRun) out += ".*";
-    else if (piece.kind == sigma::Piece::Kind::kAnyOne) out += ".";
+    if (piece.kind == sigma::Piece::Kind::kAnyRun) out += keyword ? "[^\\x00]*" : ".*";
+    else if (piece.kind == sigma::Piece::Kind::kAnyOne) out += keyword ? "[^\\x00]" : ".";
     else
       for (const char ch : piece.text) {
         const auto c = static_cast<unsigned char>(ch);
@@ -215,7 +218,11 @@ struct Engine::Compiled {
   std::vector<Atom> atoms;
   std::vector<Instance> instances;
   std::vector<std::uint32_t> slot_atom;
-  std::unordered_map<std::string, Database> fields;  // field name -> database
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Database, NameHash, std::equal_to<>> fields;  // field name -> database
   Database keywords;                                  // scanned over every value
   std::vector<const Source*> sources;                 // every source some instance uses
   hs_scratch_t* scratch = nullptr;                    // prototype, cloned per scanner
@@ -380,7 +387,7 @@ struct Builder {
           }
           unsigned flags = HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL | HS_FLAG_ALLOWEMPTY;
           if (!a.cased) flags |= HS_FLAG_CASELESS;
-          exprs.push_back({to_expression(p), flags, static_cast<std::uint32_t>(k)});
+          exprs.push_back({to_expression(p, field.empty()), flags, static_cast<std::uint32_t>(k)});
         }
     }
     if (!a.direct) {
@@ -485,6 +492,94 @@ bool evaluate(const CondNode& n, const Instance& inst, const AtomTrue& atom_true
   return false;
 }
 
+// A trigger set: atoms of which one at least holds whenever the condition holds, so that the
+// instance need only be evaluated when one of them is seen. Fields every event of a source
+// shares (EventID, Channel, ...) are poor triggers and cost more.
+struct Trigger {
+  bool possible = false;  // false: no such set (e.g. under `not`)
+  std::vector<std::uint32_t> atoms;
+  int cost = 0;
+};
+
+int atom_cost(const Atom& a) {
+  static const std::array<std::string_view, 9> kCommon = {"EventID", "Channel", "Provider_Name", "Provider_Guid", "Level",
+                                                          "Task", "Opcode", "Keywords", "Version"};
+  return std::find(kCommon.begin(), kCommon.end(), a.field) != kCommon.end() ? 1000 : a.field.empty() ? 10 : 1;
+}
+
+Trigger trigger(const CondNode& n, const Instance& inst, const std::vector<Atom>& atoms) {
+  switch (n.op) {
+    case sigma::Condition::Op::kSearch: {
+      Trigger t{true, {}, 0};
+      for (const auto& alternative : inst.searches[n.search]) {
+        // One scanned atom of the alternative suffices (all of them must hold): the cheapest.
+        std::optional<std::uint32_t> best;
+        for (const auto a : alternative)
+          if (!atoms[a].direct && (!best || atom_cost(atoms[a]) < atom_cost(atoms[*best]))) best = a;
+        if (!best) return {};
+        t.atoms.push_back(*best);
+        t.cost += atom_cost(atoms[*best]);
+      }
+      return t;
+    }
+    case sigma::Condition::Op::kAnd: {
+      Trigger best;
+      for (const auto& a : n.args) {
+        auto t = trigger(a, inst, atoms);
+        if (t.possible && (!best.possible || t.cost < best.cost)) best = std::move(t);
+      }
+      return best;
+    }
+    case sigma::Condition::Op::kOr: {
+      Trigger all{true, {}, 0};
+      for (const auto& a : n.args) {
+        auto t = trigger(a, inst, atoms);
+        if (!t.possible) return {};
+        all.atoms.insert(all.atoms.end(), t.atoms.begin(), t.atoms.end());
+        all.cost += t.cost;
+      }
+      return all;
+    }
+    case sigma::Condition::Op::kNot:
+      return {};
+  }
+  return {};
+}
+
+enum class Truth { kFalse, kUnknown, kTrue };
+
+Truth possible_without_scans(const CondNode& n, const Instance& inst, const std::vector<Atom>& atoms) {
+  switch (n.op) {
+    case sigma::Condition::Op::kSearch: {
+      Truth any = Truth::kFalse;
+      for (const auto& alternative : inst.searches[n.search]) {
+        Truth all = Truth::kTrue;
+        for (const auto a : alternative) {
+          const Truth t = atoms[a].direct ? Truth::kUnknown : Truth::kFalse;
+          all = std::min(all, t);
+        }
+        any = std::max(any, all);
+      }
+      return any;
+    }
+    case sigma::Condition::Op::kAnd: {
+      Truth all = Truth::kTrue;
+      for (const auto& a : n.args) all = std::min(all, possible_without_scans(a, inst, atoms));
+      return all;
+    }
+    case sigma::Condition::Op::kOr: {
+      Truth any = Truth::kFalse;
+      for (const auto& a : n.args) any = std::max(any, possible_without_scans(a, inst, atoms));
+      return any;
+    }
+    case sigma::Condition::Op::kNot: {
+      const Truth t = possible_without_scans(n.args[0], inst, atoms);
+      return t == Truth::kTrue ? Truth::kFalse : t == Truth::kFalse ? Truth::kTrue : Truth::kUnknown;
+    }
+  }
+  return Truth::kUnknown;
+}
+
 }  // namespace
 
 Engine::Engine() : c_(std::make_unique<Compiled>()) {}
@@ -572,15 +667,19 @@ std::unique_ptr<Engine> Engine::compile(std::vector<sigma::Rule> rules, const Ma
   // Which instances use each atom; which must be evaluated without a scanned hit.
   for (std::uint32_t i = 0; i < c.instances.size(); ++i) {
     auto& inst = c.instances[i];
-    bool has_direct = false;
-    for (const auto& alts : inst.searches)
-      for (const auto& atoms : alts)
-        for (const auto a : atoms) {
-          auto& users = c.atoms[a].instances;
-          if (users.empty() || users.back() != i) users.push_back(i);
-          has_direct = has_direct || c.atoms[a].direct;
-        }
-    inst.always = has_direct || evaluate(inst.condition, inst, [](std::uint32_t) { return false; });
+    // Must it be evaluated on events where none of its scanned atoms holds? Only if it can
+    // hold then: decided in three-valued logic, the direct atoms unknown.
+    inst.always = possible_without_scans(inst.condition, inst, c.atoms) != Truth::kFalse;
+    if (!inst.always) {
+      auto t = trigger(inst.condition, inst, c.atoms);
+      if (!t.possible)  // every scanned atom triggers it
+        for (const auto& alts : inst.searches)
+          for (const auto& atoms : alts) t.atoms.insert(t.atoms.end(), atoms.begin(), atoms.end());
+      for (const auto a : t.atoms) {
+        auto& users = c.atoms[a].instances;
+        if (!c.atoms[a].direct && std::find(users.begin(), users.end(), i) == users.end()) users.push_back(i);
+      }
+    }
     if (std::find(c.sources.begin(), c.sources.end(), inst.source) == c.sources.end()) c.sources.push_back(inst.source);
   }
   for (const auto& [field, list] : b.expressions) {
@@ -604,10 +703,21 @@ struct Engine::Scanner::State {
   const Compiled& c;
   hs_scratch_t* scratch = nullptr;
   std::uint32_t epoch = 0;
-  std::vector<std::uint32_t> slot_epoch, atom_epoch, count_epoch, count, candidate_epoch;
+  std::vector<std::uint32_t> slot_epoch, atom_epoch, count_epoch, count, candidate_epoch, matched_epoch;
+  std::vector<std::uint32_t> candidates;  // instances triggered by this event's scans
   std::vector<std::uint32_t> direct_epoch;
   std::vector<std::uint8_t> direct_value;
-  std::unordered_map<std::string, std::vector<std::uint32_t>> by_origin;  // provider|channel|id -> instances
+  // The instances that apply to events of one provider, channel and event id.
+  struct Origin {
+    std::vector<std::uint8_t> applies;   // per instance
+    std::vector<std::uint32_t> always;   // those evaluated on every such event
+    bool any = false;
+    bool keywords = false;               // some instance searches keywords
+    // The databases of the fields the instances test (other fields are not scanned).
+    std::unordered_map<std::string, const Database*, Compiled::NameHash, std::equal_to<>> fields;
+  };
+  std::string joined;  // every value, NUL between them, for the keywords
+  std::unordered_map<std::string, Origin> by_origin;
   std::string key;
   std::vector<std::uint32_t> matched_instance;  // per rule, valid when matched this epoch
   const Event* event = nullptr;
@@ -619,6 +729,7 @@ struct Engine::Scanner::State {
         count_epoch(compiled.atoms.size()),
         count(compiled.atoms.size()),
         candidate_epoch(compiled.instances.size()),
+        matched_epoch(compiled.rules.size()),
         direct_epoch(compiled.atoms.size()),
         direct_value(compiled.atoms.size()),
         matched_instance(compiled.rules.size()) {
@@ -640,7 +751,11 @@ struct Engine::Scanner::State {
     }
     if (atom_epoch[a] == epoch) return;
     atom_epoch[a] = epoch;
-    for (const auto i : atom.instances) candidate_epoch[i] = epoch;
+    for (const auto i : atom.instances)
+      if (candidate_epoch[i] != epoch) {
+        candidate_epoch[i] = epoch;
+        candidates.push_back(i);
+      }
   }
 
   struct ScanContext {
@@ -750,17 +865,30 @@ struct Engine::Scanner::State {
     return false;
   }
 
-  const std::vector<std::uint32_t>& applicable(const Event& e) {
+  const Origin& applicable(const Event& e) {
     key.assign(e.provider()).push_back('\x1f');
     key.append(e.channel()).push_back('\x1f');
-    key.append(std::to_string(e.event_id));
+    key.append(reinterpret_cast<const char*>(&e.event_id), sizeof e.event_id);
     auto it = by_origin.find(key);
     if (it == by_origin.end()) {
       if (by_origin.size() >= 65536) by_origin.clear();  // hostile input: bounded memory
-      std::vector<std::uint32_t> list;
+      Origin o;
+      o.applies.assign(c.instances.size(), 0);
       for (std::uint32_t i = 0; i < c.instances.size(); ++i)
-        if (c.instances[i].source->accepts_origin(e.provider(), e.channel(), e.event_id)) list.push_back(i);
-      it = by_origin.emplace(key, std::move(list)).first;
+        if (c.instances[i].source->accepts_origin(e.provider(), e.channel(), e.event_id)) {
+          o.applies[i] = 1;
+          o.any = true;
+          if (c.instances[i].always) o.always.push_back(i);
+          for (const auto& alts : c.instances[i].searches)
+            for (const auto& atoms : alts)
+              for (const auto a : atoms) {
+                const auto& atom = c.atoms[a];
+                if (atom.direct) continue;
+                if (atom.field.empty()) o.keywords = !c.keywords.empty();
+                else if (const auto db = c.fields.find(atom.field); db != c.fields.end()) o.fields.emplace(atom.field, &db->second);
+              }
+        }
+      it = by_origin.emplace(key, std::move(o)).first;
     }
     return it->second;
   }
@@ -773,39 +901,42 @@ Engine::Scanner::Scanner(Scanner&&) noexcept = default;
 void Engine::Scanner::match(const Event& event, std::vector<Match>& out) {
   auto& s = *state_;
   const auto& c = s.c;
-  const auto& instances = s.applicable(event);
-  if (instances.empty()) return;
+  const auto& origin = s.applicable(event);
+  if (!origin.any) return;
   ++s.epoch;
   if (s.epoch == 0) {  // wrapped: forget every stamp
-    for (auto* v : {&s.slot_epoch, &s.atom_epoch, &s.count_epoch, &s.candidate_epoch, &s.direct_epoch})
+    for (auto* v : {&s.slot_epoch, &s.atom_epoch, &s.count_epoch, &s.candidate_epoch, &s.direct_epoch, &s.matched_epoch})
       std::fill(v->begin(), v->end(), 0);
     s.epoch = 1;
   }
   s.event = &event;
-  for (std::size_t i = 0; i < event.size(); ++i) {
-    const auto value = event.value(i);
-    if (const auto it = c.fields.find(std::string(event.name(i))); it != c.fields.end()) s.scan(it->second, value);
-    if (!c.keywords.empty()) s.scan(c.keywords, value);
+  s.candidates.clear();
+  for (std::size_t i = 0; i < event.size(); ++i)
+    if (const auto it = origin.fields.find(event.name(i)); it != origin.fields.end()) s.scan(*it->second, event.value(i));
+  if (origin.keywords) {
+    s.joined.clear();
+    for (std::size_t i = 0; i < event.size(); ++i) s.joined.append(event.value(i)).push_back('\0');
+    s.scan(c.keywords, s.joined);
   }
   const auto first = out.size();
-  for (const auto i : instances) {
+  auto decide = [&](std::uint32_t i) {
     const auto& inst = c.instances[i];
-    if (!inst.always && s.candidate_epoch[i] != s.epoch) continue;
-    if (!out.empty() && out.size() > first && out.back().rule == inst.rule) continue;  // another source matched it
-    if (!inst.source->where.empty() && !inst.source->accepts(event)) continue;
+    if (s.matched_epoch[inst.rule] == s.epoch) return;  // another source matched it
+    if (!inst.source->where.empty() && !inst.source->accepts(event)) return;
     const bool matched = evaluate(inst.condition, inst, [&](std::uint32_t a) {
       return c.atoms[a].direct ? s.direct(a) : s.atom_epoch[a] == s.epoch;
     });
     if (matched) {
+      s.matched_epoch[inst.rule] = s.epoch;
       s.matched_instance[inst.rule] = i;
       out.push_back({inst.rule});
     }
-  }
+  };
+  for (const auto i : s.candidates)
+    if (origin.applies[i]) decide(i);
+  for (const auto i : origin.always) decide(i);
   std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
             [](const Match& x, const Match& y) { return x.rule < y.rule; });
-  out.erase(std::unique(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
-                        [](const Match& x, const Match& y) { return x.rule == y.rule; }),
-            out.end());
 }
 
 std::vector<std::pair<std::string, std::string>> Engine::Scanner::matched_fields(const Event& event,

@@ -131,9 +131,11 @@ bool value_matches(const FieldTest& t, const Value& v, const std::vector<std::st
   return any([&](std::string_view s) {
     return std::any_of(patterns->begin(), patterns->end(), [&](const sigma::Pattern& p) {
       if (!t.field.empty()) return sigma::pattern_matches(p, s, cased);
-      sigma::Pattern anywhere = p;  // keywords: anywhere in a value
-      anywhere.insert(anywhere.begin(), {sigma::Piece::Kind::kAnyRun, {}});
-      anywhere.push_back({sigma::Piece::Kind::kAnyRun, {}});
+      // Keywords: anywhere in a value.
+      static const sigma::Pattern kAnyRun{sigma::Piece{sigma::Piece::Kind::kAnyRun, {}}};
+      sigma::Pattern anywhere = kAnyRun;
+      anywhere.insert(anywhere.end(), p.begin(), p.end());
+      anywhere.insert(anywhere.end(), kAnyRun.begin(), kAnyRun.end());
       return sigma::pattern_matches(anywhere, s, cased);
     });
   });
