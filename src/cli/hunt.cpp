@@ -88,11 +88,21 @@ struct FileResult {
   bool done = false;
 };
 
+// A file, or a part of a large one, read by one thread.
+struct Unit {
+  std::size_t file = 0;
+  detect::InputRange range;
+  bool first = true;  // the file's first part
+};
+
+constexpr std::uint64_t kPartBytes = 32u << 20;
+
 struct Hunt {
   const HuntOptions& options;
   const Engine& engine;
   const detect::Mapping& mapping;
   std::vector<fs::path> files;
+  std::vector<Unit> units;
   std::int64_t from_us = 0, to_us = 0;
   std::vector<FileResult> results;
   std::mutex mutex;
@@ -145,10 +155,11 @@ struct Hunt {
     auto scanner = engine.scanner();
     std::vector<detect::Match> found;
     while (true) {
-      const auto i = next++;
-      if (i >= files.size()) return;
+      const auto u = next++;
+      if (u >= units.size()) return;
+      const auto i = units[u].file;
       FileResult out;
-      bool first = true;
+      bool first = units[u].first;
       auto result = detect::read_events(files[i], mapping, [&](const Event& e) {
         if (first) {
           first = false;
@@ -170,7 +181,7 @@ struct Hunt {
           ++matches;
         }
         return true;
-      }, &bytes);
+      }, &bytes, units[u].range);
       // A JSON file mixes channels: stopping after a first record is only for single-channel EVTX.
       if (result.stopped && result.format != detect::InputFormat::kEvtx) out.note.clear();
       for (const auto& p : result.problems)
@@ -178,7 +189,7 @@ struct Hunt {
       {
         std::lock_guard lock(mutex);
         out.done = true;
-        results[i] = std::move(out);
+        results[u] = std::move(out);
       }
       done.notify_all();
     }
@@ -278,11 +289,16 @@ int hunt(const HuntOptions& options) {
   if (options.format == "csv")
     out << "time,level,rule_id,title,status,tags,computer,channel,event_id,record_id,file,fields\n";
 
-  Hunt h{options, *engine, *mapping, std::move(*files), from_us, to_us, {}, {}, {}, {}, {}, {}, {}};
-  h.results.resize(h.files.size());
+  Hunt h{options, *engine, *mapping, std::move(*files), {}, from_us, to_us, {}, {}, {}, {}, {}, {}, {}};
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-  const auto threads = static_cast<unsigned>(
-      std::min<std::size_t>(h.files.size(), options.threads > 0 ? options.threads : hw));
+  const unsigned want_threads = options.threads > 0 ? options.threads : hw;
+  for (std::size_t f = 0; f < h.files.size(); ++f) {
+    // Large files are read in parts by several threads; their matches still come out in order.
+    const auto ranges = want_threads > 1 ? detect::split_input(h.files[f], kPartBytes) : std::vector<detect::InputRange>{{}};
+    for (std::size_t k = 0; k < ranges.size(); ++k) h.units.push_back({f, ranges[k], k == 0});
+  }
+  h.results.resize(h.units.size());
+  const auto threads = static_cast<unsigned>(std::min<std::size_t>(h.units.size(), want_threads));
   std::vector<std::thread> workers;
   for (unsigned t = 0; t < threads; ++t) workers.emplace_back([&h] { h.work(); });
 
@@ -290,9 +306,10 @@ int hunt(const HuntOptions& options) {
   std::uint64_t total_events = 0, total_matches = 0;
   std::map<std::uint32_t, std::uint64_t> by_rule;
   std::size_t unreadable = 0, skipped = 0;
-  for (std::size_t i = 0; i < h.files.size(); ++i) {
+  for (std::size_t u = 0; u < h.units.size(); ++u) {
+    const auto i = h.units[u].file;
     std::unique_lock lock(h.mutex);
-    while (!h.results[i].done) {
+    while (!h.results[u].done) {
       h.done.wait_for(lock, std::chrono::milliseconds(250));
       if (progress) {
         const auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -302,12 +319,12 @@ int hunt(const HuntOptions& options) {
                   << std::flush;
       }
     }
-    auto r = std::move(h.results[i]);
+    auto r = std::move(h.results[u]);
     lock.unlock();
     out << r.output;
     if (progress && (!r.problems.empty() || !r.note.empty())) std::cerr << "\r\033[K";
     for (const auto& p : r.problems) std::cerr << fmt::format("{}: {}\n", h.files[i].string(), p);
-    if (!r.problems.empty() && r.events == 0) ++unreadable;
+    if (h.units[u].first && !r.problems.empty() && r.events == 0) ++unreadable;
     if (!r.note.empty()) ++skipped;
     total_events += r.events;
     total_matches += r.matches;

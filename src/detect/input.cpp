@@ -46,13 +46,33 @@ long read_some(gzFile f, char* out, std::size_t n, std::string& why) {
 }
 
 void read_json_lines(gzFile f, std::string buffer, const Mapping& mapping, const std::function<bool(const Event&)>& sink,
-                     std::atomic<std::uint64_t>* bytes_read, InputResult& result) {
+                     std::atomic<std::uint64_t>* bytes_read, InputRange range, InputResult& result) {
   JsonEvents json(mapping);
   const auto pad = JsonEvents::padding();
   std::vector<JsonProblem> problems;
   std::uint64_t line = 1;
+  std::uint64_t offset = 0;  // of buffer[0] in the file
   bool eof = false;
   bool skipping_long_line = false;
+  // A range after the first starts at the first line that begins in it: the byte before is
+  // read too, and everything up to its line's end skipped.
+  bool skip_first = false;
+  if (range.begin > 0) {
+    buffer.clear();
+    if (gzseek(f, static_cast<z_off_t>(range.begin - 1), SEEK_SET) < 0) {
+      result.problems.push_back({fmt::format("byte {}", range.begin), "cannot seek"});
+      return;
+    }
+    offset = range.begin - 1;
+    skip_first = true;
+  }
+  // A small range reads small blocks.
+  const std::size_t block =
+      range.end == UINT64_MAX ? kBlock : static_cast<std::size_t>(std::clamp<std::uint64_t>(range.end - range.begin + 4096, 4096, kBlock));
+  // Where problems are: lines are counted from the start of the file only in the first range.
+  auto where = [&](std::uint64_t line_number, std::uint64_t at) {
+    return range.begin == 0 ? fmt::format("line {}", line_number) : fmt::format("byte {}", at);
+  };
   auto counting_sink = [&](const Event& e) {
     ++result.events;
     return sink(e);
@@ -61,17 +81,16 @@ void read_json_lines(gzFile f, std::string buffer, const Mapping& mapping, const
     // `buffer` holds unread bytes; top it up to a block (or more for a long line).
     if (!eof) {
       const auto have = buffer.size();
-      const auto want = std::max(kBlock, have + kBlock / 4);
+      const auto want = std::max(block, have + block / 4);
       buffer.resize(want + pad);
       std::string why;
       const auto got = read_some(f, buffer.data() + have, want - have, why);
       if (got < 0) {
         buffer.resize(have);
-        result.problems.push_back({fmt::format("line {}", line), fmt::format("read error: {}", why)});
+        result.problems.push_back({where(line, offset), fmt::format("read error: {}", why)});
         eof = true;
       } else {
         buffer.resize(have + static_cast<std::size_t>(got));
-        if (bytes_read) *bytes_read += static_cast<std::uint64_t>(got);
         eof = got == 0 || static_cast<std::size_t>(got) < want - have;
       }
     }
@@ -81,8 +100,10 @@ void read_json_lines(gzFile f, std::string buffer, const Mapping& mapping, const
       if (nl == std::string::npos) {
         if (buffer.size() > kMaxLine) {
           if (!skipping_long_line)
-            result.problems.push_back({fmt::format("line {}", line), "longer than 256 MiB; skipped"});
+            result.problems.push_back({where(line, offset), "longer than 256 MiB; skipped"});
           skipping_long_line = true;
+          offset += buffer.size();
+          if (bytes_read) *bytes_read += buffer.size();
           buffer.clear();
         }
         continue;
@@ -90,24 +111,37 @@ void read_json_lines(gzFile f, std::string buffer, const Mapping& mapping, const
       usable = nl + 1;
     }
     std::string_view text(buffer.data(), usable);
-    if (skipping_long_line) {  // the rest of the skipped line
+    std::uint64_t text_offset = offset;
+    if (skipping_long_line || skip_first) {  // the rest of a skipped line
       const auto nl = text.find('\n');
-      text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-      ++line;
-      skipping_long_line = false;
+      const auto skip = nl == std::string_view::npos ? text.size() : nl + 1;
+      text.remove_prefix(skip);
+      text_offset += skip;
+      if (skipping_long_line) ++line;
+      skipping_long_line = skip_first = false;
+    }
+    // Lines that start at or after the range's end belong to the next range.
+    bool last = eof;
+    if (range.end != UINT64_MAX && text_offset + text.size() > range.end) {
+      const auto inside = range.end > text_offset ? range.end - text_offset : 0;
+      const auto nl = inside == 0 ? std::string_view::npos : text.find('\n', inside - 1);
+      text = text.substr(0, inside == 0 ? 0 : nl == std::string_view::npos ? text.size() : nl + 1);
+      last = true;
     }
     const auto rest = std::string(buffer.data() + usable, buffer.size() - usable);
+    if (bytes_read) *bytes_read += text_offset + text.size() - offset;  // what this range read, not what it peeked at
+    offset += usable;
     buffer.resize(usable + pad, ' ');  // simdjson reads past the end
     problems.clear();
     const bool go_on = json.read_lines(text, line, counting_sink, problems);
-    for (const auto& p : problems) result.problems.push_back({fmt::format("line {}", p.line), p.reason});
+    for (const auto& p : problems) result.problems.push_back({where(p.line, text_offset + p.offset), p.reason});
     line += static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
     if (!go_on) {
       result.stopped = true;
       return;
     }
     buffer = rest;
-    if (eof) return;  // the last line was read whole, with or without its newline
+    if (last) return;  // the last line was read whole, with or without its newline
   }
 }
 
@@ -149,7 +183,7 @@ constexpr std::size_t kMaxCompressedEvtx = 1024u << 20;  // a .evtx.gz is unpack
 
 // EVTX: chunk by chunk (pread, bounded memory); a gzip'd file is unpacked in memory first.
 void read_evtx(const std::filesystem::path& path, gzFile f, std::string head, bool compressed, const Mapping&,
-               const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read,
+               const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read, InputRange range,
                InputResult& result) {
   std::string bytes;
   Result<evtx::File> file = Error("evtx_unreadable");
@@ -187,21 +221,24 @@ void read_evtx(const std::filesystem::path& path, gzFile f, std::string head, bo
     ++result.events;
     stop = !sink(e);
   });
-  const auto chunks = file->chunk_count();
-  for (std::size_t i = 0; i < chunks && !stop; ++i) {
+  const auto chunks = std::min<std::uint64_t>(file->chunk_count(), range.end);
+  for (std::size_t i = range.begin; i < chunks && !stop; ++i) {
     file->read_chunk(i, scratch, on_record);
     if (bytes_read && !compressed) *bytes_read += 65536;
   }
   result.stopped = stop;
+  // The header's problems are the first range's to report.
   for (const auto& p : file->problems())
-    result.problems.push_back({p.chunk == evtx::Problem::kFileHeader ? std::string("file header") : fmt::format("chunk {}", p.chunk),
+    if (p.chunk != evtx::Problem::kFileHeader || range.begin == 0)
+      result.problems.push_back({p.chunk == evtx::Problem::kFileHeader ? std::string("file header") : fmt::format("chunk {}", p.chunk),
                                p.reason});
 }
 
 }  // namespace
 
 InputResult read_events(const std::filesystem::path& path, const Mapping& mapping,
-                        const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read) {
+                        const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read,
+                        InputRange range) {
   InputResult result;
   Gz f(gzopen(path.c_str(), "rb"));
   if (!f) {
@@ -219,10 +256,10 @@ InputResult read_events(const std::filesystem::path& path, const Mapping& mappin
   }
   head.resize(static_cast<std::size_t>(got));
   result.compressed = gzdirect(f.get()) == 0;
-  if (bytes_read) *bytes_read += static_cast<std::uint64_t>(got);
   if (head.starts_with(std::string_view("ElfFile\0", 8))) {
     result.format = InputFormat::kEvtx;
-    read_evtx(path, f.get(), std::move(head), result.compressed, mapping, sink, bytes_read, result);
+    if (bytes_read && result.compressed) *bytes_read += static_cast<std::uint64_t>(got);
+    read_evtx(path, f.get(), std::move(head), result.compressed, mapping, sink, bytes_read, range, result);
     return result;
   }
   std::size_t i = head.starts_with("\xEF\xBB\xBF") ? 3 : 0;
@@ -240,9 +277,43 @@ InputResult read_events(const std::filesystem::path& path, const Mapping& mappin
     result.problems.push_back({"", "not EVTX or JSON: the content starts with neither \"ElfFile\", '{' nor '['"});
     return result;
   }
-  if (result.format == InputFormat::kJsonLines) read_json_lines(f.get(), std::move(head), mapping, sink, bytes_read, result);
-  else read_json_document(f.get(), std::move(head), mapping, sink, bytes_read, result);
+  if (result.format == InputFormat::kJsonLines)
+    read_json_lines(f.get(), std::move(head), mapping, sink, bytes_read, range, result);
+  else if (range.begin == 0) {
+    if (bytes_read) *bytes_read += static_cast<std::uint64_t>(got);
+    read_json_document(f.get(), std::move(head), mapping, sink, bytes_read, result);
+  }
   return result;
+}
+
+std::vector<InputRange> split_input(const std::filesystem::path& path, std::uint64_t part_bytes) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size <= part_bytes || part_bytes == 0) return {InputRange{}};
+  Gz f(gzopen(path.c_str(), "rb"));
+  if (!f) return {InputRange{}};
+  std::string head(4096, '\0');
+  std::string why;
+  const auto got = read_some(f.get(), head.data(), head.size(), why);
+  if (got <= 0 || gzdirect(f.get()) == 0) return {InputRange{}};  // unreadable, or gzip: one part
+  head.resize(static_cast<std::size_t>(got));
+  std::vector<InputRange> out;
+  if (head.starts_with(std::string_view("ElfFile\0", 8))) {
+    constexpr std::uint64_t kHeader = 4096, kChunk = 65536;
+    const auto chunks = (size - std::min(size, kHeader) + kChunk - 1) / kChunk;
+    const auto per_part = std::max<std::uint64_t>(1, part_bytes / kChunk);
+    for (std::uint64_t c = 0; c < chunks; c += per_part) out.push_back({c, std::min(chunks, c + per_part)});
+    return out;
+  }
+  std::size_t i = 0;
+  while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
+  auto line = std::string_view(head).substr(i);
+  line = line.substr(0, line.find('\n'));
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
+  if (line.empty() || line.front() != '{' || line.back() != '}') return {InputRange{}};  // not JSON Lines
+  // The last part reads to the end, however the file grew.
+  for (std::uint64_t b = 0; b < size; b += part_bytes) out.push_back({b, b + part_bytes < size ? b + part_bytes : UINT64_MAX});
+  return out;
 }
 
 }  // namespace khien::detect

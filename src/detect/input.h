@@ -4,6 +4,7 @@
 // (an unreadable file, a corrupt chunk, a bad line) are reported with where and why; what can
 // be read still is.
 #include <atomic>
+#include <climits>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -31,10 +32,23 @@ struct InputResult {
   std::vector<InputProblem> problems;
 };
 
-// Calls `sink` for each event of the file, in file order; the sink returns false to stop
-// reading (e.g. after a first record from a channel no rule wants). `bytes_read`, when given,
-// grows as the file is read (for progress).
+// A part of a file that can be read on its own: EVTX chunks [begin, end), or the JSON Lines
+// that start in bytes [begin, end). The whole file by default.
+struct InputRange {
+  std::uint64_t begin = 0;
+  std::uint64_t end = UINT64_MAX;
+};
+
+// The parts a large file can be read in, in parallel: EVTX in runs of chunks, plain JSON Lines
+// in runs of lines, about `part_bytes` each. A gzip'd file, a JSON document or a small file is
+// one part.
+std::vector<InputRange> split_input(const std::filesystem::path& path, std::uint64_t part_bytes);
+
+// Calls `sink` for each event of the file (or of the range), in file order; the sink returns
+// false to stop reading (e.g. after a first record from a channel no rule wants).
+// `bytes_read`, when given, grows as the file is read (for progress).
 InputResult read_events(const std::filesystem::path& path, const Mapping& mapping,
-                        const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read = nullptr);
+                        const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read = nullptr,
+                        InputRange range = {});
 
 }  // namespace khien::detect

@@ -309,11 +309,12 @@ bool JsonEvents::read_lines(std::string_view text, std::uint64_t first_line, con
     od::object o;
     if (!error) error = doc.get_object().get(o);
     if (error) {
-      problems.push_back({current, fmt::format("not a JSON object: {}", simdjson::error_message(error))});
+      problems.push_back({current, fmt::format("not a JSON object: {}", simdjson::error_message(error)),
+                          static_cast<std::uint64_t>(content.data() - text.data())});
       continue;
     }
     if (!impl_->object(o)) {
-      problems.push_back({current, "malformed JSON"});
+      problems.push_back({current, "malformed JSON", static_cast<std::uint64_t>(content.data() - text.data())});
       continue;
     }
     if (!sink(impl_->event)) return false;

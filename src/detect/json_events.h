@@ -18,6 +18,7 @@ namespace khien::detect {
 struct JsonProblem {
   std::uint64_t line = 0;  // 1-based line (JSON Lines) or element index (array); 0: the text
   std::string reason;
+  std::uint64_t offset = 0;  // JSON Lines: where the line starts in the text given
 };
 
 class JsonEvents {

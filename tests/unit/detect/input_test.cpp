@@ -1,0 +1,152 @@
+// Reading log files: the format from the content, JSON shapes, gzip, problems per line, and
+// files read in parts giving exactly the events of the whole.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "detect/input.h"
+#include "detect/mapping.h"
+
+using namespace khien::detect;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+const Mapping& mapping() {
+  static const Mapping m = *parse_mapping(slurp(KHIEN_PROJECT_DIR "/data/mappings/windows.yml"), "windows.yml");
+  return m;
+}
+
+struct TempFile {
+  fs::path path;
+  explicit TempFile(const std::string& content, const std::string& name = "input") {
+    path = fs::temp_directory_path() / ("khien-input-test-" + std::to_string(::getpid()) + "-" + name);
+    std::ofstream(path, std::ios::binary) << content;
+  }
+  ~TempFile() { fs::remove(path); }
+};
+
+// Each event as "Name=Value;..." (plus its event id), in order.
+std::vector<std::string> read_all(const fs::path& p, InputResult* result = nullptr, InputRange range = {}) {
+  std::vector<std::string> out;
+  auto r = read_events(p, mapping(), [&](const Event& e) {
+    std::string s = std::to_string(e.event_id) + "|";
+    for (std::size_t i = 0; i < e.size(); ++i) s += std::string(e.name(i)) + "=" + std::string(e.value(i)) + ";";
+    out.push_back(s);
+    return true;
+  }, nullptr, range);
+  if (result) *result = r;
+  return out;
+}
+
+}  // namespace
+
+TEST(Input, FormatsFoundFromTheContent) {
+  const TempFile lines("{\"EventID\": 1, \"Image\": \"a.exe\"}\n\n{\"EventID\": 4688, \"NewProcessName\": \"b.exe\"}\n", "x.log");
+  InputResult r;
+  auto events = read_all(lines.path, &r);
+  EXPECT_EQ(r.format, InputFormat::kJsonLines);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1], "4688|EventID=4688;NewProcessName=b.exe;");
+
+  const TempFile array("[{\"EventID\": 7}, {\"EventID\": 8}]", "x.txt");
+  EXPECT_EQ(read_all(array.path, &r).size(), 2u);
+  EXPECT_EQ(r.format, InputFormat::kJsonDocument);
+
+  // Pretty-printed objects one after another (as SigmaHQ's regression data has them).
+  const TempFile pretty("{\n  \"EventID\": 1\n}\n{\n  \"EventID\": 2\n}\n", "pretty.json");
+  EXPECT_EQ(read_all(pretty.path, &r).size(), 2u);
+
+  const TempFile other("hello, world\n", "plain.jsonl");
+  EXPECT_TRUE(read_all(other.path, &r).empty());
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_NE(r.problems[0].reason.find("not EVTX or JSON"), std::string::npos);
+}
+
+TEST(Input, JsonShapes) {
+  // EVTX-as-JSON: System attributes as Element_Attribute, EventData by name.
+  const TempFile evtx(
+      R"({"Event":{"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Sysmon"}},"EventID":1,)"
+      R"("Channel":"Microsoft-Windows-Sysmon/Operational","EventRecordID":42,"TimeCreated":{"#attributes":)"
+      R"({"SystemTime":"2026-11-24T08:00:00.123456Z"}}},"EventData":{"Image":"C:\\x.exe","CommandLine":"x"}}})"
+      "\n");
+  InputResult r;
+  std::uint64_t record = 0;
+  std::int64_t time = 0;
+  read_events(evtx.path, mapping(), [&](const Event& e) {
+    EXPECT_EQ(e.provider(), "Microsoft-Windows-Sysmon");
+    EXPECT_EQ(e.get_or_empty("Image"), "C:\\x.exe");
+    record = e.record_id;
+    time = e.time_us;
+    return true;
+  });
+  EXPECT_EQ(record, 42u);
+  EXPECT_EQ(time, 1795507200123456);
+  // Winlogbeat: winlog.* renamed, event data by their own names.
+  const TempFile beat(
+      R"({"@timestamp":"2026-11-24T08:00:00Z","winlog":{"event_id":4688,"channel":"Security","provider_name":)"
+      R"("Microsoft-Windows-Security-Auditing","event_data":{"NewProcessName":"C:\\y.exe"}}})"
+      "\n");
+  auto events = read_all(beat.path, &r);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_NE(events[0].find("Channel=Security;"), std::string::npos) << events[0];
+  EXPECT_NE(events[0].find("NewProcessName=C:\\y.exe;"), std::string::npos) << events[0];
+  EXPECT_EQ(events[0].substr(0, 5), "4688|");
+}
+
+TEST(Input, BadLinesAreReportedAndSkipped) {
+  const TempFile lines("{\"EventID\": 1}\n{\"EventID\": \n[1, 2]\n{\"EventID\": 3}", "bad.jsonl");
+  InputResult r;
+  auto events = read_all(lines.path, &r);
+  EXPECT_EQ(events.size(), 2u);  // the last line has no newline and is still read
+  ASSERT_EQ(r.problems.size(), 2u);
+  EXPECT_EQ(r.problems[0].where, "line 2");
+  EXPECT_EQ(r.problems[1].where, "line 3");
+}
+
+TEST(Input, Gzip) {
+  const std::string text = "{\"EventID\": 1}\n{\"EventID\": 2}\n";
+  const auto path = fs::temp_directory_path() / ("khien-input-test-" + std::to_string(::getpid()) + ".jsonl.gz");
+  gzFile f = gzopen(path.c_str(), "wb");
+  gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(f);
+  InputResult r;
+  EXPECT_EQ(read_all(path, &r).size(), 2u);
+  EXPECT_TRUE(r.compressed);
+  fs::remove(path);
+}
+
+TEST(Input, PartsOfAFileGiveTheEventsOfTheWhole) {
+  std::string text;
+  for (int i = 0; i < 500; ++i) text += "{\"EventID\": " + std::to_string(i) + ", \"Pad\": \"" + std::string(i % 37, 'x') + "\"}\n";
+  const TempFile lines(text, "parts.jsonl");
+  const auto whole = read_all(lines.path);
+  ASSERT_EQ(whole.size(), 500u);
+  for (const std::uint64_t part : {7u, 100u, 1000u, 4096u}) {
+    const auto ranges = split_input(lines.path, part);
+    std::vector<std::string> joined;
+    for (const auto& range : ranges)
+      for (auto& e : read_all(lines.path, nullptr, range)) joined.push_back(std::move(e));
+    EXPECT_EQ(joined, whole) << "parts of " << part << " bytes";
+  }
+  // EVTX: runs of chunks.
+  const fs::path sample = fs::path(KHIEN_SHARED_DATA) / "evtx/EVTX-ATTACK-SAMPLES";
+  if (!fs::exists(sample)) GTEST_SKIP() << "the EVTX part needs " << sample << " (../shared/data is absent)";
+  fs::path biggest;
+  for (const auto& f : fs::recursive_directory_iterator(sample))
+    if (f.path().extension() == ".evtx" && (biggest.empty() || f.file_size() > fs::file_size(biggest))) biggest = f.path();
+  const auto all = read_all(biggest);
+  const auto ranges = split_input(biggest, 65536);
+  EXPECT_GT(ranges.size(), 1u);
+  std::vector<std::string> joined;
+  for (const auto& range : ranges)
+    for (auto& e : read_all(biggest, nullptr, range)) joined.push_back(std::move(e));
+  EXPECT_EQ(joined, all);
+}
