@@ -29,7 +29,9 @@ int backup_create(const Config& config, const std::filesystem::path& output);
 int backup_restore(const Config& config, const std::filesystem::path& input, bool force);
 // Parses every Sigma rule file (.yml, .yaml) under `paths`; prints each one that cannot be
 // loaded with the reason, then "rules: N loaded, K not loaded". 1 when K > 0.
-int rules_check(const std::vector<std::filesystem::path>& paths);
+// Rules are also compiled (built-in Windows mapping, `placeholders` for `|expand`).
+int rules_check(const std::vector<std::filesystem::path>& paths,
+                const std::optional<std::filesystem::path>& placeholders = std::nullopt);
 // Runs the regression samples of a SigmaHQ checkout (`root`/regression_data against the rules
 // of `root`/rules*): prints each failing sample, then "regression: N samples, P passed, F
 // failed". 1 when F > 0, 2 when `root` has no regression data.
@@ -45,6 +47,7 @@ struct HuntOptions {
   unsigned threads = 0;                       // 0: one per core
   std::optional<std::filesystem::path> output;   // default: standard output
   bool fail_on_match = false;
+  std::optional<std::filesystem::path> placeholders;  // values for `|expand`
 };
 // Sigma rules over log files: matches on the output in file and record order, problems and
 // a summary on stderr. 0 done, 1 matches found with fail_on_match, 2 usage or input error.

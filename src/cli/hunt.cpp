@@ -35,6 +35,8 @@ namespace fs = std::filesystem;
 using detect::Engine;
 using detect::Event;
 
+constexpr const char* kTableRow = "{:<27} {:<13} {:<56.56} {:<28.28} {:>6}  {}#{}\n";
+
 constexpr std::array<std::string_view, 5> kLevels = {"informational", "low", "medium", "high", "critical"};
 
 int level_rank(std::string_view level) {
@@ -146,8 +148,8 @@ struct Hunt {
                                 csv_cell(e.computer()), csv_cell(e.channel()), e.event_id, e.record_id,
                                 csv_cell(file.string()), csv_cell(matched));
     } else {
-      out.output += fmt::format("{:<27} {:<13} {:<60.60} {:<20.20} {:>6}  {}#{}\n", format_time(e.time_us), r.level, r.title,
-                                e.computer(), e.event_id, file.filename().string(), e.record_id);
+      out.output += fmt::format(kTableRow, format_time(e.time_us), r.level, r.title, e.computer(), e.event_id,
+                                file.filename().string(), e.record_id);
     }
   }
 
@@ -259,13 +261,25 @@ int hunt(const HuntOptions& options) {
   const auto parsed = loaded->rules.size();
   std::erase_if(loaded->rules, [&](const auto& r) { return level_rank(r.level) < min_rank && min_rank > 0; });
   const auto below_level = parsed - loaded->rules.size();
+  detect::Placeholders placeholders;
+  if (options.placeholders) {
+    auto p = load_placeholders(*options.placeholders);
+    if (!p) {
+      std::cerr << "khien: " << p.error().detail() << "\n";
+      return 2;
+    }
+    placeholders = std::move(*p);
+  }
   auto problems = std::move(loaded->problems);
   const auto compile_start = std::chrono::steady_clock::now();
-  const auto engine = Engine::compile(std::move(loaded->rules), *mapping, problems);
+  const auto engine = Engine::compile(std::move(loaded->rules), *mapping, problems, placeholders);
   const auto compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - compile_start).count();
-  for (const auto& p : problems)
-    std::cerr << fmt::format("rule not loaded: {}{}{}\n", p.rule.empty() ? "" : p.source,
+  std::size_t not_loaded = 0;
+  for (const auto& p : problems) {
+    std::cerr << fmt::format("{}: {}{}{}\n", p.warning ? "rule note" : "rule not loaded", p.rule.empty() ? "" : p.source,
                              p.rule.empty() ? "" : fmt::format(" ({}): ", p.rule), p.reason);
+    not_loaded += p.warning ? 0 : 1;
+  }
 
   auto files = files_under(options.inputs, is_log_file);
   if (!files) {
@@ -288,6 +302,8 @@ int hunt(const HuntOptions& options) {
   std::ostream& out = options.output ? static_cast<std::ostream&>(file_out) : std::cout;
   if (options.format == "csv")
     out << "time,level,rule_id,title,status,tags,computer,channel,event_id,record_id,file,fields\n";
+  if (options.format == "table")
+    out << fmt::format(kTableRow, "time", "level", "rule", "computer", "event", "file", "record");
 
   Hunt h{options, *engine, *mapping, std::move(*files), {}, from_us, to_us, {}, {}, {}, {}, {}, {}, {}};
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
@@ -341,11 +357,11 @@ int hunt(const HuntOptions& options) {
                            h.files.size(), static_cast<double>(h.bytes) / 1e6, unreadable, skipped, thousands(total_events),
                            seconds, thousands(static_cast<std::uint64_t>(static_cast<double>(total_events) / std::max(seconds, 1e-6))),
                            static_cast<double>(h.bytes) / 1e6 / std::max(seconds, 1e-6));
-  std::cerr << fmt::format("rules: {} loaded ({} compiled in {:.2f} s, {} without a log source in the mapping{}), {} not loaded\n",
-                           thousands(rules.size()), thousands(rules.size() - engine->unmapped().size()), compile_seconds,
-                           thousands(engine->unmapped().size()),
-                           below_level > 0 ? fmt::format(", {} below --min-level", thousands(below_level)) : "",
-                           problems.size());
+  const auto in_use = rules.size() - engine->unmapped().size();
+  std::cerr << fmt::format("rules: {} loaded, {} in use ({} below --min-level, {} without a log source in the mapping), "
+                           "compiled in {:.2f} s; {} not loaded\n",
+                           thousands(parsed), thousands(in_use), thousands(below_level), thousands(engine->unmapped().size()),
+                           compile_seconds, not_loaded);
   std::map<int, std::uint64_t, std::greater<>> by_level;
   for (const auto& [rule, n] : by_rule) by_level[level_rank(rules[rule].level)] += n;
   std::string levels;

@@ -133,7 +133,15 @@ int main(int argc, char** argv) {
   rules_check_cmd->add_option("paths", rule_paths, "Rule files or directories (searched recursively for .yml, .yaml)")
       ->required()
       ->check(CLI::ExistingPath);
-  rules_check_cmd->callback([&] { action = [&](const Config&) { return rules_check(rule_paths); }; });
+  std::string placeholders_file;
+  rules_check_cmd->add_option("--placeholders", placeholders_file,
+                              "Values of the %placeholders% of |expand, as YAML: name: [value, ...]");
+  rules_check_cmd->callback([&] {
+    action = [&](const Config&) {
+      return rules_check(rule_paths, placeholders_file.empty() ? std::nullopt
+                                                               : std::optional<std::filesystem::path>(placeholders_file));
+    };
+  });
   std::filesystem::path sigma_root;
   auto* rules_test_cmd = rules_cmd->add_subcommand(
       "test", "Run the regression samples of a SigmaHQ checkout (regression_data/**/info.yml) (exit 1 if any fails)");
@@ -146,6 +154,9 @@ int main(int argc, char** argv) {
   std::string hunt_mapping, hunt_output;
   auto* hunt_cmd = app.add_subcommand(
       "hunt", "Run Sigma rules over log files (EVTX, JSON Lines, JSON, and their .gz), offline");
+  hunt_cmd->description(
+      "Run Sigma rules over log files (EVTX, JSON Lines, JSON, and their .gz), offline.\n"
+      "Example: khien hunt --rules sigma/rules/windows --input ./logs --min-level high --format jsonl");
   hunt_cmd->add_option("--rules", hunt_options.rules, "A rule file or directory (repeatable)")->required();
   hunt_cmd->add_option("--input", hunt_options.inputs, "A log file or directory, searched recursively (repeatable)")
       ->required();
@@ -159,12 +170,16 @@ int main(int argc, char** argv) {
   hunt_cmd->add_option("--threads", hunt_options.threads, "Files read at once (default: one per core)");
   hunt_cmd->add_option("--output", hunt_output, "Write the matches to this file instead of standard output");
   hunt_cmd->add_flag("--fail-on-match", hunt_options.fail_on_match, "Exit 1 when something matched");
+  std::string hunt_placeholders;
+  hunt_cmd->add_option("--placeholders", hunt_placeholders,
+                       "Values of the %placeholders% of |expand, as YAML: name: [value, ...]");
   hunt_cmd->footer(
       "Problems (rules not loaded, unreadable files) and a summary go to stderr; a progress line too on a terminal.\n"
       "Exit status: 0 done, 1 matches found with --fail-on-match, 2 usage or input error.");
   hunt_cmd->callback([&] {
     if (!hunt_mapping.empty()) hunt_options.mapping = hunt_mapping;
     if (!hunt_output.empty()) hunt_options.output = hunt_output;
+    if (!hunt_placeholders.empty()) hunt_options.placeholders = hunt_placeholders;
     action = [&](const Config&) { return hunt(hunt_options); };
   });
 

@@ -71,6 +71,27 @@ Result<LoadedRules> load_rules(const std::vector<std::filesystem::path>& paths) 
   return out;
 }
 
+Result<detect::Placeholders> load_placeholders(const std::filesystem::path& path) {
+  try {
+    const auto root = YAML::LoadFile(path.string());
+    detect::Placeholders out;
+    if (!root.IsMap()) return Error("invalid_placeholders", fmt::format("{}: expected a map of names to lists of values", path.string()));
+    for (const auto& kv : root) {
+      const auto name = kv.first.as<std::string>();
+      auto& values = out[name];
+      if (kv.second.IsSequence())
+        for (const auto& v : kv.second) values.push_back(v.as<std::string>());
+      else if (kv.second.IsScalar())
+        values.push_back(kv.second.as<std::string>());
+      else
+        return Error("invalid_placeholders", fmt::format("{}: {}: expected a value or a list of values", path.string(), name));
+    }
+    return out;
+  } catch (const YAML::Exception& e) {
+    return Error("invalid_placeholders", fmt::format("{}: {}", path.string(), e.what()));
+  }
+}
+
 Result<std::vector<RegressionResult>> run_regression(const std::filesystem::path& root) {
   namespace fs = std::filesystem;
   const auto data = root / "regression_data";
@@ -156,15 +177,43 @@ int rules_test(const std::filesystem::path& root) {
   return failed == 0 ? 0 : 1;
 }
 
-int rules_check(const std::vector<std::filesystem::path>& paths) {
+int rules_check(const std::vector<std::filesystem::path>& paths, const std::optional<std::filesystem::path>& placeholders_file) {
   auto loaded = load_rules(paths);
   if (!loaded) {
     std::cerr << "khien: " << loaded.error().detail() << "\n";
     return 2;
   }
-  for (const auto& p : loaded->problems) std::cout << p.reason << "\n";
-  std::cout << fmt::format("rules: {} loaded, {} not loaded\n", loaded->rules.size(), loaded->problems.size());
-  return loaded->problems.empty() ? 0 : 1;
+  detect::Placeholders placeholders;
+  if (placeholders_file) {
+    auto p = load_placeholders(*placeholders_file);
+    if (!p) {
+      std::cerr << "khien: " << p.error().detail() << "\n";
+      return 2;
+    }
+    placeholders = std::move(*p);
+  }
+  // Parsed, then compiled as a hunt would (with the built-in Windows mapping).
+  auto mapping = detect::parse_mapping(embedded::windows_mapping_yml(), "windows.yml");
+  if (!mapping) {
+    std::cerr << "khien: " << mapping.error().detail() << "\n";
+    return 2;
+  }
+  auto problems = std::move(loaded->problems);
+  const auto engine = detect::Engine::compile(std::move(loaded->rules), *mapping, problems, placeholders);
+  std::size_t refused = 0;
+  for (const auto& p : problems) {
+    if (p.warning) {
+      std::cout << fmt::format("note: {} ({}): {}\n", p.source, p.rule, p.reason);
+    } else if (p.rule.empty()) {
+      std::cout << p.reason << "\n";
+      ++refused;
+    } else {
+      std::cout << fmt::format("{} ({}): {}\n", p.source, p.rule, p.reason);
+      ++refused;
+    }
+  }
+  std::cout << fmt::format("rules: {} loaded, {} not loaded\n", engine->rules().size(), refused);
+  return refused == 0 ? 0 : 1;
 }
 
 }  // namespace khien::cli

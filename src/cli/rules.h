@@ -26,6 +26,9 @@ struct LoadedRules {
 // Every rule of every .yml/.yaml file under `paths`.
 Result<LoadedRules> load_rules(const std::vector<std::filesystem::path>& paths);
 
+// Placeholder values for `|expand` from a YAML file: `name: [value, ...]` (or one value).
+Result<detect::Placeholders> load_placeholders(const std::filesystem::path& path);
+
 // One regression sample of SigmaHQ's regression data (regression_data/**/info.yml): a log
 // file and the number of its events the rule must match (at least one when not given).
 struct RegressionResult {

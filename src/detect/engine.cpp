@@ -10,7 +10,9 @@
 #include <charconv>
 #include <cmath>
 #include <ctime>
+#include <deque>
 #include <map>
+#include <set>
 #include <optional>
 #include <tuple>
 #include <unordered_map>
@@ -218,6 +220,7 @@ struct Engine::Compiled {
   std::vector<Atom> atoms;
   std::vector<Instance> instances;
   std::vector<std::uint32_t> slot_atom;
+  std::deque<FieldTest> expanded;  // `|expand` tests with their placeholders replaced
   struct NameHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
@@ -268,6 +271,8 @@ std::optional<Expression> as_literal(const Pattern& p, bool cased) {
 
 struct Builder {
   Engine::Compiled& c;
+  const Placeholders& placeholders;
+  std::set<std::string> missing;  // placeholders the current rule names without values
   std::map<std::string, std::uint32_t> atom_ids;
   std::map<std::string, std::vector<Expression>> expressions;  // field ("" = keywords) -> expressions
   // The current rule's new atoms, kept apart until the whole rule has compiled.
@@ -305,8 +310,40 @@ struct Builder {
     const bool has_null =
         std::any_of(t.values.begin(), t.values.end(), [](const Value& v) { return v.kind == Value::Kind::kNull; });
     std::vector<Expression> exprs;
-    if (t.has(Modifier::kExpand))
-      return Error("invalid_rule", fmt::format("'{}': expand needs placeholder values, and none are configured", t.field));
+    if (t.has(Modifier::kExpand)) {
+      // The test with each %placeholder% replaced by each of its values; it then compiles
+      // as any other (the copy lives as long as the engine).
+      FieldTest expanded = t;
+      expanded.values.clear();
+      for (const auto& v : t.values) {
+        std::vector<std::string> texts{v.text};
+        for (auto at = v.text.find('%'); at != std::string::npos; at = v.text.find('%', at + 1)) {
+          const auto end = v.text.find('%', at + 1);
+          if (end == std::string::npos) break;
+          const auto name = v.text.substr(at + 1, end - at - 1);
+          const auto values = placeholders.find(name);
+          if (values == placeholders.end() || values->second.empty()) {
+            missing.insert(name);
+            texts.clear();
+            break;
+          }
+          std::vector<std::string> grown;
+          for (const auto& text : texts)
+            for (const auto& value : values->second) {
+              auto copy = text;
+              const auto pos = copy.find("%" + name + "%");
+              if (pos != std::string::npos) copy.replace(pos, name.size() + 2, value);
+              grown.push_back(std::move(copy));
+            }
+          texts = std::move(grown);
+          at = end;
+        }
+        for (auto& text : texts) expanded.values.push_back({Value::Kind::kString, std::move(text), 0, false});
+      }
+      std::erase(expanded.modifiers, Modifier::kExpand);
+      c.expanded.push_back(std::move(expanded));
+      return atom(c.expanded.back(), source);
+    }
     if (t.has(Modifier::kExists) || numeric || part || has_null || t.has(Modifier::kNeq)) {
       a.direct = true;
       if (t.has(Modifier::kNeq) || has_null)
@@ -597,13 +634,13 @@ bool Engine::wants(std::string_view provider, std::string_view channel) const {
 }
 
 std::unique_ptr<Engine> Engine::compile(std::vector<sigma::Rule> rules, const Mapping& mapping,
-                                        std::vector<RuleProblem>& problems) {
+                                        std::vector<RuleProblem>& problems, const Placeholders& placeholders) {
   std::unique_ptr<Engine> engine(new Engine());
   auto& c = *engine->c_;
   c.mapping = mapping;
   // Atoms point at their rule's field tests: the rules must not move once compiled.
   c.rules.reserve(rules.size());
-  Builder b{c, {}, {}};
+  Builder b{c, placeholders, {}, {}, {}, {}, {}};
   // Rules are kept in the order given; a refused rule is dropped from the list.
   for (auto& rule : rules) {
     auto refuse = [&](const std::string& why) {
@@ -662,7 +699,11 @@ std::unique_ptr<Engine> Engine::compile(std::vector<sigma::Rule> rules, const Ma
       c.rules.pop_back();
     } else {
       b.commit();
+      for (const auto& name : b.missing)
+        problems.push_back({r.source, r.id.empty() ? r.title : r.id,
+                            fmt::format("placeholder %{}% has no values: the values naming it match nothing", name), true});
     }
+    b.missing.clear();
   }
   // Which instances use each atom; which must be evaluated without a scanned hit.
   for (std::uint32_t i = 0; i < c.instances.size(); ++i) {

@@ -13,6 +13,7 @@
 // rules that apply; only those whose condition can hold are evaluated: a rule with a true
 // atom, or one whose condition holds without any (`not selection`) or that has direct atoms.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,12 +26,17 @@
 
 namespace khien::detect {
 
-// A rule that cannot be used, and why.
+// A rule that cannot be used, and why; or (warning) one that is used with a caveat.
 struct RuleProblem {
   std::string source;  // file
   std::string rule;    // id or title; empty when the whole file failed
   std::string reason;
+  bool warning = false;
 };
+
+// Values of the placeholders `%name%` that `|expand` values hold (the Sigma specification
+// leaves them to the user: the agency's domain controllers, admin workstations...).
+using Placeholders = std::map<std::string, std::vector<std::string>>;
 
 struct Match {
   std::uint32_t rule = 0;  // index into Engine::rules()
@@ -40,8 +46,9 @@ class Engine {
  public:
   // Compiles every rule that can be compiled; the others are listed in `problems`. Rules whose
   // log source the mapping does not know are kept but never apply (see unmapped()).
+  // A placeholder without values makes the values that name it match nothing (a warning).
   static std::unique_ptr<Engine> compile(std::vector<sigma::Rule> rules, const Mapping& mapping,
-                                         std::vector<RuleProblem>& problems);
+                                         std::vector<RuleProblem>& problems, const Placeholders& placeholders = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

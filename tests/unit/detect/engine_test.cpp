@@ -232,3 +232,29 @@ TEST(Engine, LogsourcesApplyByProviderChannelAndEventId) {
   const auto file = sysmon_event(11, {{"Image", "C:\\Windows\\System32\\cmd.exe"}});
   expect("  sel:\n    Image|endswith: '\\cmd.exe'\n  condition: sel\n", file, false);
 }
+
+TEST(Engine, ExpandPlaceholders) {
+  auto rules = sigma::parse_rules(
+      "title: t\nid: 22222222-2222-2222-2222-222222222222\nlevel: high\nlogsource:\n  product: windows\n"
+      "  category: process_creation\ndetection:\n  sel:\n    Image|endswith: '\\cmd.exe'\n"
+      "  filter:\n    User|expand: '%admins%'\n  condition: sel and not filter\n",
+      "expand.yml");
+  ASSERT_TRUE(rules.ok()) << rules.error().detail();
+  auto matches = [&](const Placeholders& p) {
+    std::vector<RuleProblem> problems;
+    auto engine = Engine::compile(*rules, windows_mapping(), problems, p);
+    auto scanner = engine->scanner();
+    std::vector<Match> found;
+    scanner.match(kProcess, found);
+    return std::make_pair(!found.empty(), problems);
+  };
+  // Without values the filter matches nothing (noted), so the rule fires.
+  auto [fired, notes] = matches({});
+  EXPECT_TRUE(fired);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_TRUE(notes[0].warning);
+  EXPECT_NE(notes[0].reason.find("%admins%"), std::string::npos);
+  // With alice among the admins, the filter holds.
+  EXPECT_FALSE(matches({{"admins", {"CORP\\bob", "CORP\\alice"}}}).first);
+  EXPECT_TRUE(matches({{"admins", {"CORP\\bob"}}}).first);
+}
