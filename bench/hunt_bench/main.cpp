@@ -28,9 +28,6 @@
 #include "detect/mapping.h"
 #include "detect/reference_evaluator.h"
 
-namespace khien::embedded {
-std::string_view windows_mapping_yml();
-}
 
 using namespace khien;
 namespace fs = std::filesystem;
@@ -56,7 +53,7 @@ void report(const char* what, std::uint64_t events, std::uint64_t bytes, std::ch
   std::cout << fmt::format("{} events {} bytes {} seconds {:.3f} rss_mb {:.0f}\n", what, events, bytes, s, rss_mb());
 }
 
-detect::Mapping mapping() { return *detect::parse_mapping(embedded::windows_mapping_yml(), "windows.yml"); }
+detect::Mapping mapping() { return *detect::parse_mapping(detect::builtin_windows_mapping(), "windows.yml"); }
 
 int jsonl_gen(const fs::path& out, std::uint64_t mb, const fs::path& dir) {
   std::vector<std::string> lines;

@@ -23,9 +23,6 @@
 #include "detect/input.h"
 #include "detect/mapping.h"
 
-namespace khien::embedded {
-std::string_view windows_mapping_yml();
-}
 
 namespace khien::cli {
 
@@ -234,7 +231,7 @@ int hunt(const HuntOptions& options) {
   }
 
   // The mapping: the embedded one unless a file is named.
-  std::string mapping_text(embedded::windows_mapping_yml());
+  std::string mapping_text(detect::builtin_windows_mapping());
   std::string mapping_name = "windows.yml (built in)";
   if (options.mapping) {
     std::ifstream in(*options.mapping, std::ios::binary);

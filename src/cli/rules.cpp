@@ -17,9 +17,6 @@
 #include "detect/mapping.h"
 #include "detect/sigma/parse.h"
 
-namespace khien::embedded {
-std::string_view windows_mapping_yml();
-}
 
 namespace khien::cli {
 
@@ -101,7 +98,7 @@ Result<std::vector<RegressionResult>> run_regression(const std::filesystem::path
     if (entry.is_directory() && entry.path().filename().string().starts_with("rules")) rule_dirs.push_back(entry.path());
   auto loaded = load_rules(rule_dirs);
   if (!loaded) return loaded.error();
-  auto mapping = detect::parse_mapping(embedded::windows_mapping_yml(), "windows.yml");
+  auto mapping = detect::parse_mapping(detect::builtin_windows_mapping(), "windows.yml");
   if (!mapping) return mapping.error();
   std::vector<detect::RuleProblem> problems;
   const auto engine = detect::Engine::compile(std::move(loaded->rules), *mapping, problems);
@@ -193,7 +190,7 @@ int rules_check(const std::vector<std::filesystem::path>& paths, const std::opti
     placeholders = std::move(*p);
   }
   // Parsed, then compiled as a hunt would (with the built-in Windows mapping).
-  auto mapping = detect::parse_mapping(embedded::windows_mapping_yml(), "windows.yml");
+  auto mapping = detect::parse_mapping(detect::builtin_windows_mapping(), "windows.yml");
   if (!mapping) {
     std::cerr << "khien: " << mapping.error().detail() << "\n";
     return 2;

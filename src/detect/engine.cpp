@@ -17,6 +17,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "detect/sigma/parse.h"
 #include "detect/sigma/value.h"
 
 namespace khien::detect {
@@ -638,6 +639,9 @@ std::unique_ptr<Engine> Engine::compile(std::vector<sigma::Rule> rules, const Ma
   std::unique_ptr<Engine> engine(new Engine());
   auto& c = *engine->c_;
   c.mapping = mapping;
+  std::vector<std::string> filter_notes;
+  rules = sigma::apply_filters(std::move(rules), filter_notes);
+  for (auto& note : filter_notes) problems.push_back({"", "", std::move(note), true});
   // Atoms point at their rule's field tests: the rules must not move once compiled.
   c.rules.reserve(rules.size());
   Builder b{c, placeholders, {}, {}, {}, {}, {}};

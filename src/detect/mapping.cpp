@@ -6,7 +6,13 @@
 #include <algorithm>
 #include <charconv>
 
+namespace khien::embedded {
+std::string_view windows_mapping_yml();
+}
+
 namespace khien::detect {
+
+std::string_view builtin_windows_mapping() { return embedded::windows_mapping_yml(); }
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

@@ -51,6 +51,9 @@ struct Mapping {
   std::vector<const Source*> sources_for(const sigma::Logsource& logsource) const;
 };
 
+// The built-in mapping (data/mappings/windows.yml, compiled into the binary).
+std::string_view builtin_windows_mapping();
+
 // Errors (code "invalid_mapping") name the place and the reason.
 Result<Mapping> parse_mapping(std::string_view yaml, std::string_view source);
 

@@ -222,11 +222,34 @@ std::optional<Rule> rule_of(const YAML::Node& doc, std::string_view source, std:
     out.push_back({"correlation", "correlation rules are not supported yet"});
     return std::nullopt;
   }
-  if (doc["filter"]) {
-    out.push_back({"filter", "filter rules are not supported yet"});
-    return std::nullopt;
-  }
   Rule r;
+  // A filter's `filter:` map is read as a detection (its searches and condition) plus `rules`.
+  YAML::Node filter_detection(YAML::NodeType::Map);
+  if (const auto filter = doc["filter"]) {
+    if (!filter.IsMap()) {
+      out.push_back({"filter", "a map of rules, searches and a condition"});
+      return std::nullopt;
+    }
+    r.is_filter = true;
+    const auto rules = filter["rules"];
+    if (!rules) {
+      out.push_back({"filter.rules", "required: the rules (ids or titles) to filter, or any"});
+      return std::nullopt;
+    }
+    if (rules.IsScalar() && (rules.Scalar() == "any" || rules.Scalar() == "all")) {
+    } else if (rules.IsScalar()) {
+      r.filter_rules.push_back(rules.Scalar());
+    } else if (rules.IsSequence()) {
+      for (const auto& id : rules)
+        if (id.IsScalar()) r.filter_rules.push_back(id.Scalar());
+        else out.push_back({"filter.rules", "a list of rule ids or titles"});
+    } else {
+      out.push_back({"filter.rules", "a rule id or title, a list of them, or any"});
+    }
+    for (const auto& kv : filter)
+      if (kv.first.Scalar() != "rules") filter_detection[kv.first.Scalar()] = kv.second;
+  }
+  const YAML::Node detection = r.is_filter ? filter_detection : doc["detection"];
   r.source = source;
   r.id = text_of(doc, "id", "", out);
   r.title = text_of(doc, "title", "", out);
@@ -241,7 +264,7 @@ std::optional<Rule> rule_of(const YAML::Node& doc, std::string_view source, std:
   r.falsepositives = list_of(doc, "falsepositives", out);
   r.fields = list_of(doc, "fields", out);
   if (r.title.empty()) out.push_back({"title", "required"});
-  if (!r.level.empty() && !kLevels.contains(r.level))
+  if (!r.is_filter && !r.level.empty() && !kLevels.contains(r.level))
     out.push_back({"level", fmt::format("'{}' is not one of informational, low, medium, high, critical", r.level)});
   if (!r.status.empty() && !kStatuses.contains(r.status))
     out.push_back({"status", fmt::format("'{}' is not one of stable, test, experimental, deprecated, unsupported", r.status)});
@@ -256,9 +279,8 @@ std::optional<Rule> rule_of(const YAML::Node& doc, std::string_view source, std:
     r.logsource.definition = text_of(ls, "definition", "logsource.", out);
   }
 
-  const auto detection = doc["detection"];
   if (!detection || !detection.IsMap()) {
-    out.push_back({"detection", "required: a map of searches and a condition"});
+    out.push_back({r.is_filter ? "filter" : "detection", "required: a map of searches and a condition"});
     return std::nullopt;
   }
   std::vector<std::string> names;
@@ -380,6 +402,50 @@ Result<std::vector<Rule>> parse_rules(std::string_view text, std::string_view so
   }
   if (rules.empty()) return Error("invalid_rule", fmt::format("{}: no rule in the file", source));
   return rules;
+}
+
+namespace {
+
+void prefix_searches(Condition& c, const std::string& prefix) {
+  if (c.op == Condition::Op::kSearch) c.search = prefix + c.search;
+  for (auto& a : c.args) prefix_searches(a, prefix);
+}
+
+// A filter's log source covers a rule's when each part the filter names is the rule's.
+bool covers(const Logsource& filter, const Logsource& rule) {
+  return (filter.product.empty() || filter.product == rule.product) &&
+         (filter.category.empty() || filter.category == rule.category) &&
+         (filter.service.empty() || filter.service == rule.service);
+}
+
+}  // namespace
+
+std::vector<Rule> apply_filters(std::vector<Rule> rules, std::vector<std::string>& notes) {
+  std::vector<Rule> filters, out;
+  for (auto& r : rules) (r.is_filter ? filters : out).push_back(std::move(r));
+  for (std::size_t k = 0; k < filters.size(); ++k) {
+    const auto& f = filters[k];
+    const std::string prefix = fmt::format("_filter{}_", k);
+    std::size_t applied = 0;
+    for (auto& r : out) {
+      const bool named = f.filter_rules.empty() ||
+                         std::any_of(f.filter_rules.begin(), f.filter_rules.end(),
+                                     [&](const std::string& ref) { return ref == r.id || ref == r.title; });
+      if (!named || !covers(f.logsource, r.logsource)) continue;
+      for (const auto& [name, search] : f.searches) r.searches.emplace(prefix + name, search);
+      Condition filter_condition = f.condition;
+      prefix_searches(filter_condition, prefix);
+      Condition both;
+      both.op = Condition::Op::kAnd;
+      both.args = {std::move(r.condition), std::move(filter_condition)};
+      r.condition = std::move(both);
+      ++applied;
+    }
+    if (applied == 0)
+      notes.push_back(fmt::format("{}: the filter '{}' applies to no loaded rule (none it names has its log source)", f.source,
+                                  f.title));
+  }
+  return out;
 }
 
 }  // namespace khien::detect::sigma

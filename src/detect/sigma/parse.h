@@ -14,4 +14,8 @@ namespace khien::detect::sigma {
 // rules' `source` and used in messages.
 Result<std::vector<Rule>> parse_rules(std::string_view text, std::string_view source);
 
+// The rules with every filter among them applied (see Rule::is_filter), filters removed. A
+// filter that applies to no rule is named in `notes`.
+std::vector<Rule> apply_filters(std::vector<Rule> rules, std::vector<std::string>& notes);
+
 }  // namespace khien::detect::sigma

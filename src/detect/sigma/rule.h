@@ -90,6 +90,12 @@ struct Rule {
   std::vector<std::string> condition_text;  // as written; several are alternatives
   Condition condition;
   std::optional<Aggregation> aggregation;
+
+  // A filter (Sigma filters 2.0, `filter:`) is no rule of its own: its searches and condition
+  // are added, with `and`, to the condition of each rule it names (by id or title, or every
+  // rule with `rules: any`) whose log source it covers.
+  bool is_filter = false;
+  std::vector<std::string> filter_rules;  // empty with is_filter: any rule
 };
 
 }  // namespace khien::detect::sigma

@@ -258,3 +258,37 @@ TEST(Engine, ExpandPlaceholders) {
   EXPECT_FALSE(matches({{"admins", {"CORP\\bob", "CORP\\alice"}}}).first);
   EXPECT_TRUE(matches({{"admins", {"CORP\\bob"}}}).first);
 }
+
+TEST(Engine, FilterRulesAreAddedToTheRulesTheyName) {
+  const std::string rules_text =
+      "title: Whoami\nid: 33333333-3333-3333-3333-333333333333\nlevel: low\nlogsource:\n  product: windows\n"
+      "  category: process_creation\ndetection:\n  sel:\n    CommandLine|contains: 'whoami'\n  condition: sel\n"
+      "---\n"
+      "title: Not for Alice\nlogsource:\n  product: windows\n  category: process_creation\nfilter:\n"
+      "  rules:\n    - 33333333-3333-3333-3333-333333333333\n  alice:\n    User|endswith: '\\alice'\n"
+      "  condition: not alice\n"
+      "---\n"
+      "title: Elsewhere\nlogsource:\n  product: linux\nfilter:\n  rules: any\n  sel:\n    User: x\n  condition: not sel\n";
+  auto rules = sigma::parse_rules(rules_text, "filters.yml");
+  ASSERT_TRUE(rules.ok()) << rules.error().detail();
+  ASSERT_EQ(rules->size(), 3u);
+  EXPECT_TRUE((*rules)[1].is_filter);
+  std::vector<RuleProblem> problems;
+  auto engine = Engine::compile(*rules, windows_mapping(), problems);
+  ASSERT_EQ(engine->rules().size(), 1u);  // filters are not rules of their own
+  ASSERT_EQ(problems.size(), 1u);          // the linux filter names no rule it covers
+  EXPECT_TRUE(problems[0].warning);
+  EXPECT_NE(problems[0].reason.find("'Elsewhere' applies to no loaded rule"), std::string::npos);
+  auto scanner = engine->scanner();
+  std::vector<Match> found;
+  scanner.match(kProcess, found);  // alice runs whoami: filtered out
+  EXPECT_TRUE(found.empty());
+  const auto bob = sysmon_event(1, {{"CommandLine", "whoami"}, {"User", "CORP\\bob"}});
+  scanner.match(bob, found);
+  EXPECT_EQ(found.size(), 1u);
+  // The reference evaluator agrees on the merged rule.
+  std::vector<std::string> notes;
+  const auto merged = sigma::apply_filters(*rules, notes);
+  EXPECT_FALSE(reference::matches(merged[0], windows_mapping(), kProcess));
+  EXPECT_TRUE(reference::matches(merged[0], windows_mapping(), bob));
+}
