@@ -79,6 +79,8 @@ bool value_matches(const FieldTest& t, const Value& v, const std::vector<std::st
   const bool cased = t.has(Modifier::kCased);
   auto any = [&](auto f) { return std::any_of(present.begin(), present.end(), f); };
   if (t.has(Modifier::kExists)) return present.empty() != v.boolean;
+  // `|expand` without placeholder values (none are given here): the value matches nothing.
+  if (t.has(Modifier::kExpand) && v.text.find('%') != std::string::npos) return false;
   if (t.has(Modifier::kNeq)) {
     if (present.empty()) return false;
     if (v.kind == Value::Kind::kNull) return std::none_of(present.begin(), present.end(), [](std::string_view s) { return s.empty(); });
