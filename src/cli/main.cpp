@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
   rules_cmd->require_subcommand(1);
   std::vector<std::filesystem::path> rule_paths;
   auto* rules_check_cmd = rules_cmd->add_subcommand(
-      "check", "Load every rule under the paths; name each one that cannot be loaded and why (exit 1 if any)");
+      "check", "Load and compile every rule under the paths; name each one that cannot be used and why (exit 1 if any)");
   rules_check_cmd->add_option("paths", rule_paths, "Rule files or directories (searched recursively for .yml, .yaml)")
       ->required()
       ->check(CLI::ExistingPath);
@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
   hunt_cmd->add_option("--mapping", hunt_mapping, "Log source and field mapping (default: the built-in windows.yml)");
   hunt_cmd->add_option("--from", hunt_options.from, "Only events at or after this time (RFC 3339)");
   hunt_cmd->add_option("--to", hunt_options.to, "Only events at or before this time (RFC 3339)");
-  hunt_cmd->add_option("--threads", hunt_options.threads, "Files read at once (default: one per core)");
+  hunt_cmd->add_option("--threads", hunt_options.threads, "Threads reading the files and the parts of large ones (default: one per core)");
   hunt_cmd->add_option("--output", hunt_output, "Write the matches to this file instead of standard output");
   hunt_cmd->add_flag("--fail-on-match", hunt_options.fail_on_match, "Exit 1 when something matched");
   std::string hunt_placeholders;

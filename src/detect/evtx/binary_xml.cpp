@@ -76,6 +76,7 @@ void BinaryXmlReader::begin_chunk(const uint8_t* chunk, uint32_t size) {
   templates_.clear();
   nodes_.clear();
   pool_.clear();
+  pairs_.clear();
   chunk_steps_ = 0;
   chunk_bytes_ = 0;
 }
@@ -92,7 +93,7 @@ const char* BinaryXmlReader::name_at(uint32_t offset, uint32_t& index) {
   const uint32_t count = u16(offset + 6);
   if (offset + 8 + 2 * count > size_) return "name outside the chunk";
   if (names_.size() >= 65535) return "too many names in the chunk";
-  Name name{static_cast<uint32_t>(pool_.size()), 0, NameKind::kOther};
+  Name name{static_cast<uint32_t>(pool_.size()), 0, NameKind::kOther, kNoPair, 0, 0};
   append_utf16(pool_, chunk_ + offset + 8, count);
   name.size = static_cast<uint32_t>(pool_.size() - name.at);
   const std::string_view s(pool_.data() + name.at, name.size);
@@ -496,13 +497,14 @@ void BinaryXmlReader::finish_attribute() {
         field_names_.append(value);
         frame.field_size = static_cast<uint32_t>(value.size());
       }
-    } else {
-      field_.clear();
-      if (frame.section == Section::kRenderingInfo && depth >= 2) field_.append("RenderingInfo_");
-      field_.append(pool_, element.at, element.size)
+    } else if (frame.section == Section::kRenderingInfo && depth >= 2) {
+      field_.assign("RenderingInfo_")
+          .append(name_text(frame.name))
           .append("_")
-          .append(pool_, names_[attribute].at, names_[attribute].size);
-      emit_field(value);
+          .append(name_text(attribute));
+      emit_field(field_, value);
+    } else {
+      emit_field(attribute_field(frame.name, attribute), value);
       if (frame.section == Section::kSystem && element.kind == NameKind::kTimeCreated &&
           kind == NameKind::kSystemTime && attribute_has_time_)
         event_->time_us = attribute_time_us_;
@@ -537,23 +539,24 @@ void BinaryXmlReader::close_element() {
   const size_t depth = frames_.size() - 1;
   const Name& element = names_[frame.name];
   const std::string_view value(text_.data() + frame.text_at, text_.size() - frame.text_at);
-  field_.clear();
   if (depth >= 2) {
     if (frame.section == Section::kEventData && depth == 2 && element.kind == NameKind::kData) {
-      if (frame.field_size != 0)
-        field_.append(field_names_, frame.field_at, frame.field_size);
-      else
-        field_.append("Data");
-      emit_fields(value, frame.is_array);
+      const std::string_view field =
+          frame.field_size != 0
+              ? std::string_view(field_names_.data() + frame.field_at, frame.field_size)
+              : std::string_view("Data");
+      emit_fields(field, value, frame.is_array);
     } else if (frame.section == Section::kEventData && depth == 2 &&
                element.kind == NameKind::kBinary) {
       if (!frame.has_content) return pop_frame(frame);
-      field_.append("Binary");
-      emit_fields(value, frame.is_array);
+      emit_fields("Binary", value, frame.is_array);
     } else if (!frame.has_child && frame.has_content) {
-      if (frame.section == Section::kRenderingInfo) field_.append("RenderingInfo_");
-      field_.append(pool_, element.at, element.size);
-      emit_fields(value, frame.is_array);
+      if (frame.section == Section::kRenderingInfo) {
+        field_.assign("RenderingInfo_").append(name_text(frame.name));
+        emit_fields(field_, value, frame.is_array);
+      } else {
+        emit_fields(name_text(frame.name), value, frame.is_array);
+      }
       if (frame.section == Section::kSystem && depth == 2 && element.kind == NameKind::kEventId) {
         uint32_t id = 0;
         std::from_chars(value.data(), value.data() + value.size(), id);
@@ -570,25 +573,51 @@ void BinaryXmlReader::pop_frame(const Frame& frame) {
   frames_.pop_back();
 }
 
+std::string_view BinaryXmlReader::name_text(uint32_t name) const {
+  return {pool_.data() + names_[name].at, names_[name].size};
+}
+
+// "<Element>_<Attribute>", kept per attribute name for the first element it is read with (an
+// attribute name nearly always belongs to one element), so that a template's attributes are
+// named once per chunk rather than once per record. Long names are not kept, which bounds
+// pairs_ by the chunk's names.
+std::string_view BinaryXmlReader::attribute_field(uint32_t element, uint32_t attribute) {
+  constexpr uint32_t kMaxKeptPair = 256;
+  Name& name = names_[attribute];
+  if (name.pair_element == element) return {pairs_.data() + name.pair_at, name.pair_size};
+  const std::string_view element_text = name_text(element), attribute_text = name_text(attribute);
+  const size_t size = element_text.size() + 1 + attribute_text.size();
+  if (size > kMaxKeptPair || name.pair_element != kNoPair) {
+    field_.assign(element_text).append("_").append(attribute_text);
+    return field_;
+  }
+  name.pair_element = element;
+  name.pair_at = static_cast<uint32_t>(pairs_.size());
+  name.pair_size = static_cast<uint32_t>(size);
+  pairs_.append(element_text).append("_").append(attribute_text);
+  return {pairs_.data() + name.pair_at, name.pair_size};
+}
+
 // One field, or one per item of an array (items separated by NULs).
-void BinaryXmlReader::emit_fields(std::string_view value, bool is_array) {
-  if (!is_array) return emit_field(value);
+void BinaryXmlReader::emit_fields(std::string_view field, std::string_view value,
+                                  bool is_array) {
+  if (!is_array) return emit_field(field, value);
   for (size_t begin = 0;;) {
     const size_t end = value.find('\0', begin);
-    emit_field(
-        value.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin));
+    emit_field(field, value.substr(begin, end == std::string_view::npos ? std::string_view::npos
+                                                                         : end - begin));
     if (end == std::string_view::npos) return;
     begin = end + 1;
   }
 }
 
-void BinaryXmlReader::emit_field(std::string_view value) {
-  const uint64_t bytes = field_.size() + value.size();
+void BinaryXmlReader::emit_field(std::string_view field, std::string_view value) {
+  const uint64_t bytes = field.size() + value.size();
   record_bytes_ += bytes;
   chunk_bytes_ += bytes;
   if (record_bytes_ > kMaxBytesPerRecord || chunk_bytes_ > kMaxBytesPerChunk)
     return;  // expand() reports it
-  event_->add(field_, value);
+  event_->add(field, value);
 }
 
 }  // namespace khien::detect::evtx

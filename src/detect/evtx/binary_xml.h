@@ -48,7 +48,12 @@ class BinaryXmlReader {
   struct Name {
     uint32_t at, size;  // UTF-8 in pool_
     NameKind kind;
+    // As an attribute: the field name "<Element>_<Attribute>" it first gave outside
+    // RenderingInfo, at [pair_at, pair_at + pair_size) of pairs_; pair_element is the
+    // element's name index, kNoPair when none is kept.
+    uint32_t pair_element, pair_at, pair_size;
   };
+  static constexpr uint32_t kNoPair = ~uint32_t{0};
   // kOpen, kAttribute: a = name index. kText: [a, a + b) of pool_. kSubstitution: index.
   struct Node {
     Op op;
@@ -95,8 +100,10 @@ class BinaryXmlReader {
   void add_content_part();
   void close_element();
   void pop_frame(const Frame& frame);
-  void emit_field(std::string_view value);
-  void emit_fields(std::string_view value, bool is_array);
+  std::string_view name_text(uint32_t name) const;
+  std::string_view attribute_field(uint32_t element, uint32_t attribute);
+  void emit_field(std::string_view field, std::string_view value);
+  void emit_fields(std::string_view field, std::string_view value, bool is_array);
 
   const uint8_t* chunk_ = nullptr;
   uint32_t size_ = 0;
@@ -108,6 +115,7 @@ class BinaryXmlReader {
   std::vector<Template> templates_;
   std::vector<Node> nodes_;
   std::string pool_;
+  std::string pairs_;  // attribute field names (Name::pair_at)
   uint64_t chunk_steps_ = 0, chunk_bytes_ = 0;
 
   // Per record.

@@ -36,8 +36,19 @@ uint64_t load64(const uint8_t* p) {
   return v;
 }
 
+// Eight words at a time: an unused chunk is 64 KiB of zeros, and about a third of the chunks of
+// a typical file are unused.
 bool all_zero(const uint8_t* data, uint32_t size) {
-  return std::all_of(data, data + size, [](uint8_t b) { return b == 0; });
+  uint32_t at = 0;
+  for (; size - at >= 64; at += 64) {
+    uint64_t any = 0;
+    for (uint32_t k = 0; k < 64; k += 8) any |= load64(data + at + k);
+    if (any != 0) return false;
+  }
+  for (; at < size; ++at) {
+    if (data[at] != 0) return false;
+  }
+  return true;
 }
 
 // Why the record at `pos` is not one, or nullptr.

@@ -1,5 +1,6 @@
 #include "detect/evtx/value.h"
 
+#include <bit>
 #include <charconv>
 #include <cstring>
 
@@ -23,7 +24,7 @@ void append_number(std::string& out, T v) {
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   (void)ec;  // a 32-byte buffer holds any integer and the shortest form of any float/double
-  out.append(buf, end);
+  out.append(buf, static_cast<size_t>(end - buf));
 }
 
 void append_hex_prefixed(std::string& out, uint64_t v) {
@@ -282,10 +283,28 @@ void append_iso8601(std::string& out, int64_t unix_us) {
 }
 
 void append_utf16(std::string& out, const uint8_t* data, size_t units) {
-  const size_t start = out.size();
-  out.resize(start + units * 3);  // a code unit never needs more than 3 UTF-8 bytes
+  // Most text is ASCII: copy its leading ASCII run with one byte per unit, and reserve the
+  // worst case (3 UTF-8 bytes per code unit) only for the rest.
+  size_t start = out.size();
+  out.resize(start + units);
   auto* w = reinterpret_cast<unsigned char*>(out.data() + start);
   size_t i = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; units - i >= 4; i += 4) {  // four units at a time while they are all ASCII
+      uint64_t four;
+      std::memcpy(&four, data + 2 * i, 8);
+      if ((four & 0xff80ff80ff80ff80) != 0) break;
+      for (int k = 0; k < 4; ++k) *w++ = static_cast<unsigned char>(four >> (16 * k));
+    }
+  }
+  while (i < units && data[2 * i + 1] == 0 && data[2 * i] < 0x80) {
+    *w++ = data[2 * i];
+    ++i;
+  }
+  if (i == units) return;
+  start += i;
+  out.resize(start + (units - i) * 3);
+  w = reinterpret_cast<unsigned char*>(out.data() + start);
   while (i < units) {
     uint32_t c = data[2 * i] | (static_cast<uint32_t>(data[2 * i + 1]) << 8);
     ++i;
