@@ -250,7 +250,9 @@ int hunt(const HuntOptions& options) {
     return 2;
   }
 
+  const auto load_start = std::chrono::steady_clock::now();
   auto loaded = load_rules(options.rules);
+  const auto load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
   if (!loaded) {
     std::cerr << "khien: " << loaded.error().detail() << "\n";
     return 2;
@@ -356,9 +358,9 @@ int hunt(const HuntOptions& options) {
                            static_cast<double>(h.bytes) / 1e6 / std::max(seconds, 1e-6));
   const auto in_use = rules.size() - engine->unmapped().size();
   std::cerr << fmt::format("rules: {} loaded, {} in use ({} below --min-level, {} without a log source in the mapping), "
-                           "compiled in {:.2f} s; {} not loaded\n",
+                           "read in {:.2f} s, compiled in {:.2f} s; {} not loaded\n",
                            thousands(parsed), thousands(in_use), thousands(below_level), thousands(engine->unmapped().size()),
-                           compile_seconds, not_loaded);
+                           load_seconds, compile_seconds, not_loaded);
   std::map<int, std::uint64_t, std::greater<>> by_level;
   for (const auto& [rule, n] : by_rule) by_level[level_rank(rules[rule].level)] += n;
   std::string levels;
