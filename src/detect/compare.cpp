@@ -1,0 +1,105 @@
+#include "detect/compare.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+namespace khien::detect {
+
+using sigma::Modifier;
+
+std::optional<double> to_number(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  double v = 0;
+  if (s.starts_with("0x") || s.starts_with("0X")) {
+    std::uint64_t u = 0;
+    const auto [end, ec] = std::from_chars(s.data() + 2, s.data() + s.size(), u, 16);
+    if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+    return static_cast<double>(u);
+  }
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<Network> parse_ip(std::string_view text, int default_prefix_v4, int default_prefix_v6) {
+  Network n;
+  std::string s(text);
+  const auto slash = s.find('/');
+  std::string address = s.substr(0, slash);
+  if (inet_pton(AF_INET, address.c_str(), n.bytes) == 1) {
+    n.family = AF_INET;
+    n.prefix = default_prefix_v4;
+  } else if (inet_pton(AF_INET6, address.c_str(), n.bytes) == 1) {
+    n.family = AF_INET6;
+    n.prefix = default_prefix_v6;
+  } else {
+    return std::nullopt;
+  }
+  if (slash != std::string::npos) {
+    const auto p = std::string_view(s).substr(slash + 1);
+    int prefix = -1;
+    const auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), prefix);
+    const int max = n.family == AF_INET ? 32 : 128;
+    if (ec != std::errc() || end != p.data() + p.size() || prefix < 0 || prefix > max) return std::nullopt;
+    n.prefix = prefix;
+  }
+  return n;
+}
+
+bool in_network(const Network& net, std::string_view ip_text) {
+  const auto ip = parse_ip(ip_text, 32, 128);
+  if (!ip || ip->family != net.family) return false;
+  const int full = net.prefix / 8, rest = net.prefix % 8;
+  if (!std::equal(net.bytes, net.bytes + full, ip->bytes)) return false;
+  if (rest == 0) return true;
+  const auto mask = static_cast<unsigned char>(0xFF << (8 - rest));
+  return (net.bytes[full] & mask) == (ip->bytes[full] & mask);
+}
+
+std::optional<std::tm> to_time(std::string_view s) {
+  if (s.size() < 19) return std::nullopt;
+  std::tm t{};
+  auto num = [&](std::size_t at, std::size_t n, int& out) {
+    const auto [end, ec] = std::from_chars(s.data() + at, s.data() + at + n, out);
+    return ec == std::errc() && end == s.data() + at + n;
+  };
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
+  if (!num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) || !num(17, 2, se))
+    return std::nullopt;
+  t.tm_year = y - 1900;
+  t.tm_mon = mo - 1;
+  t.tm_mday = d;
+  t.tm_hour = h;
+  t.tm_min = mi;
+  t.tm_sec = se;
+  const time_t epoch = timegm(&t);  // normalises, fills tm_wday and tm_yday
+  gmtime_r(&epoch, &t);
+  return t;
+}
+
+int time_part(const std::tm& t, Modifier m) {
+  switch (m) {
+    case Modifier::kMinute: return t.tm_min;
+    case Modifier::kHour: return t.tm_hour;
+    case Modifier::kDay: return t.tm_mday;
+    case Modifier::kWeek: {  // ISO 8601 week number
+      char buf[4];
+      std::strftime(buf, sizeof buf, "%V", &t);
+      return std::atoi(buf);
+    }
+    case Modifier::kMonth: return t.tm_mon + 1;
+    default: return t.tm_year + 1900;
+  }
+}
+
+bool is_time_part(Modifier m) {
+  return m == Modifier::kMinute || m == Modifier::kHour || m == Modifier::kDay || m == Modifier::kWeek ||
+         m == Modifier::kMonth || m == Modifier::kYear;
+}
+
+}  // namespace khien::detect

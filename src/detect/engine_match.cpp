@@ -1,0 +1,276 @@
+// Matching events with the compiled engine (see engine.h).
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+
+#include "detect/engine_compiled.h"
+
+namespace khien::detect {
+
+struct Engine::Scanner::State {
+  const Compiled& c;
+  hs_scratch_t* scratch = nullptr;
+  std::uint32_t epoch = 0;
+  std::vector<std::uint32_t> slot_epoch, atom_epoch, count_epoch, count, candidate_epoch, matched_epoch;
+  std::vector<std::uint32_t> candidates;  // instances triggered by this event's scans
+  std::vector<std::uint32_t> direct_epoch;
+  std::vector<std::uint8_t> direct_value;
+  // The instances that apply to events of one provider, channel and event id.
+  struct Origin {
+    std::vector<std::uint8_t> applies;   // per instance
+    std::vector<std::uint32_t> always;   // those evaluated on every such event
+    bool any = false;
+    bool keywords = false;               // some instance searches keywords
+    // The databases of the fields the instances test (other fields are not scanned).
+    std::unordered_map<std::string, const Database*, Compiled::NameHash, std::equal_to<>> fields;
+  };
+  std::string joined;  // every value, NUL between them, for the keywords
+  std::unordered_map<std::string, Origin> by_origin;
+  std::string key;
+  std::vector<std::uint32_t> matched_instance;  // per rule, valid when matched this epoch
+  const Event* event = nullptr;
+
+  explicit State(const Compiled& compiled)
+      : c(compiled),
+        slot_epoch(compiled.slot_atom.size()),
+        atom_epoch(compiled.atoms.size()),
+        count_epoch(compiled.atoms.size()),
+        count(compiled.atoms.size()),
+        candidate_epoch(compiled.instances.size()),
+        matched_epoch(compiled.rules.size()),
+        direct_epoch(compiled.atoms.size()),
+        direct_value(compiled.atoms.size()),
+        matched_instance(compiled.rules.size()) {
+    if (c.scratch != nullptr) hs_clone_scratch(c.scratch, &scratch);
+  }
+  ~State() { hs_free_scratch(scratch); }
+
+  void hit(std::uint32_t slot) {
+    if (slot_epoch[slot] == epoch) return;
+    slot_epoch[slot] = epoch;
+    const auto a = c.slot_atom[slot];
+    const auto& atom = c.atoms[a];
+    if (atom.all) {
+      if (count_epoch[a] != epoch) {
+        count_epoch[a] = epoch;
+        count[a] = 0;
+      }
+      if (++count[a] < atom.slot_count) return;
+    }
+    if (atom_epoch[a] == epoch) return;
+    atom_epoch[a] = epoch;
+    for (const auto i : atom.instances)
+      if (candidate_epoch[i] != epoch) {
+        candidate_epoch[i] = epoch;
+        candidates.push_back(i);
+      }
+  }
+
+  struct ScanContext {
+    State* state;
+    const Database* db;
+    unsigned long long length;
+  };
+  static int on_expression(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* context) {
+    auto* ctx = static_cast<ScanContext*>(context);
+    ctx->state->hit(ctx->db->slot_of[id]);
+    return 0;
+  }
+  static int on_literal(unsigned int id, unsigned long long, unsigned long long to, unsigned int, void* context) {
+    auto* ctx = static_cast<ScanContext*>(context);
+    const auto& lit = ctx->db->literal_of[id];
+    const bool at_start = to == lit.length, at_end = to == ctx->length;
+    switch (lit.placement) {
+      case Placement::kAnywhere: break;
+      case Placement::kStart: if (!at_start) return 0; break;
+      case Placement::kEnd: if (!at_end) return 0; break;
+      case Placement::kWhole: if (!at_start || !at_end) return 0; break;
+    }
+    for (std::uint32_t k = 0; k < lit.count; ++k) ctx->state->hit(ctx->db->literal_slots[lit.first + k]);
+    return 0;
+  }
+
+  void scan(const Database& db, std::string_view value) {
+    ScanContext ctx{this, &db, value.size()};
+    if (db.literals != nullptr)
+      hs_scan(db.literals, value.data(), static_cast<unsigned>(value.size()), 0, scratch, on_literal, &ctx);
+    if (db.regex != nullptr)
+      hs_scan(db.regex, value.data(), static_cast<unsigned>(value.size()), 0, scratch, on_expression, &ctx);
+  }
+
+  // The values of a field in the event (a name may repeat).
+  template <class F>
+  bool any_value(std::string_view field, F f) const {
+    for (std::size_t i = 0; i < event->size(); ++i)
+      if (field.empty() || event->name(i) == field)
+        if (f(event->value(i))) return true;
+    return false;
+  }
+
+  bool direct(std::uint32_t a) {
+    if (direct_epoch[a] == epoch) return direct_value[a] != 0;
+    direct_epoch[a] = epoch;
+    const bool v = decide(c.atoms[a]);
+    direct_value[a] = v ? 1 : 0;
+    return v;
+  }
+
+  bool decide(const Atom& a) const {
+    const auto& t = *a.test;
+    auto per_value = [&](std::size_t k) -> bool {
+      const auto& value = t.values[k];
+      if (t.has(Modifier::kExists)) return any_value(a.field, [](std::string_view) { return true; }) == value.boolean;
+      if (value.kind == Value::Kind::kNull && !t.has(Modifier::kNeq))
+        return !any_value(a.field, [](std::string_view v) { return !v.empty(); });
+      if (t.has(Modifier::kNeq)) {
+        bool present = false, equal = false;
+        any_value(a.field, [&](std::string_view v) {
+          present = true;
+          if (value.kind == Value::Kind::kNull) equal = equal || v.empty();
+          else
+            for (const auto& p : a.patterns[k]) equal = equal || sigma::pattern_matches(p, v, a.cased);
+          return false;
+        });
+        return present && !equal;
+      }
+      for (auto m : t.modifiers) {
+        if (m == Modifier::kGt || m == Modifier::kGte || m == Modifier::kLt || m == Modifier::kLte)
+          return any_value(a.field, [&](std::string_view v) {
+            const auto n = to_number(v);
+            if (!n) return false;
+            switch (m) {
+              case Modifier::kGt: return *n > value.number;
+              case Modifier::kGte: return *n >= value.number;
+              case Modifier::kLt: return *n < value.number;
+              default: return *n <= value.number;
+            }
+          });
+        if (is_time_part(m))
+          return any_value(a.field, [&](std::string_view v) {
+            const auto tm = to_time(v);
+            return tm && time_part(*tm, m) == static_cast<int>(value.number);
+          });
+      }
+      if (!a.networks.empty()) return any_value(a.field, [&](std::string_view v) { return in_network(a.networks[k], v); });
+      if (!a.regexes.empty())
+        return any_value(a.field, [&](std::string_view v) { return RE2::PartialMatch(v, *a.regexes[k]); });
+      return false;
+    };
+    if (!a.ref_field.empty()) {
+      const auto other = event->get(a.ref_field);
+      return other && any_value(a.field, [&](std::string_view v) {
+               return a.cased ? v == *other : equals_ignoring_case(v, *other);
+             });
+    }
+    const auto n = t.values.size();
+    if (a.all) {
+      for (std::size_t k = 0; k < n; ++k)
+        if (!per_value(k)) return false;
+      return n > 0;
+    }
+    for (std::size_t k = 0; k < n; ++k)
+      if (per_value(k)) return true;
+    return false;
+  }
+
+  const Origin& applicable(const Event& e) {
+    key.assign(e.provider()).push_back('\x1f');
+    key.append(e.channel()).push_back('\x1f');
+    key.append(reinterpret_cast<const char*>(&e.event_id), sizeof e.event_id);
+    auto it = by_origin.find(key);
+    if (it == by_origin.end()) {
+      if (by_origin.size() >= 65536) by_origin.clear();  // hostile input: bounded memory
+      Origin o;
+      o.applies.assign(c.instances.size(), 0);
+      for (std::uint32_t i = 0; i < c.instances.size(); ++i)
+        if (c.instances[i].source->accepts_origin(e.provider(), e.channel(), e.event_id)) {
+          o.applies[i] = 1;
+          o.any = true;
+          if (c.instances[i].always) o.always.push_back(i);
+          for (const auto& alts : c.instances[i].searches)
+            for (const auto& atoms : alts)
+              for (const auto a : atoms) {
+                const auto& atom = c.atoms[a];
+                if (atom.direct) continue;
+                if (atom.field.empty()) o.keywords = !c.keywords.empty();
+                else if (const auto db = c.fields.find(atom.field); db != c.fields.end()) o.fields.emplace(atom.field, &db->second);
+              }
+        }
+      it = by_origin.emplace(key, std::move(o)).first;
+    }
+    return it->second;
+  }
+};
+
+Engine::Scanner::Scanner(const Engine& engine) : state_(std::make_unique<State>(*engine.c_)) {}
+Engine::Scanner::~Scanner() = default;
+Engine::Scanner::Scanner(Scanner&&) noexcept = default;
+
+void Engine::Scanner::match(const Event& event, std::vector<Match>& out) {
+  auto& s = *state_;
+  const auto& c = s.c;
+  const auto& origin = s.applicable(event);
+  if (!origin.any) return;
+  ++s.epoch;
+  if (s.epoch == 0) {  // wrapped: forget every stamp
+    for (auto* v : {&s.slot_epoch, &s.atom_epoch, &s.count_epoch, &s.candidate_epoch, &s.direct_epoch, &s.matched_epoch})
+      std::fill(v->begin(), v->end(), 0);
+    s.epoch = 1;
+  }
+  s.event = &event;
+  s.candidates.clear();
+  for (std::size_t i = 0; i < event.size(); ++i)
+    if (const auto it = origin.fields.find(event.name(i)); it != origin.fields.end()) s.scan(*it->second, event.value(i));
+  if (origin.keywords) {
+    s.joined.clear();
+    for (std::size_t i = 0; i < event.size(); ++i) s.joined.append(event.value(i)).push_back('\0');
+    s.scan(c.keywords, s.joined);
+  }
+  const auto first = out.size();
+  auto decide = [&](std::uint32_t i) {
+    const auto& inst = c.instances[i];
+    if (s.matched_epoch[inst.rule] == s.epoch) return;  // another source matched it
+    if (!inst.source->where.empty() && !inst.source->accepts(event)) return;
+    const bool matched = evaluate(inst.condition, inst, [&](std::uint32_t a) {
+      return c.atoms[a].direct ? s.direct(a) : s.atom_epoch[a] == s.epoch;
+    });
+    if (matched) {
+      s.matched_epoch[inst.rule] = s.epoch;
+      s.matched_instance[inst.rule] = i;
+      out.push_back({inst.rule});
+    }
+  };
+  for (const auto i : s.candidates)
+    if (origin.applies[i]) decide(i);
+  for (const auto i : origin.always) decide(i);
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+            [](const Match& x, const Match& y) { return x.rule < y.rule; });
+}
+
+std::vector<std::pair<std::string, std::string>> Engine::Scanner::matched_fields(const Event& event,
+                                                                                 std::uint32_t rule) const {
+  const auto& s = *state_;
+  const auto& inst = s.c.instances[s.matched_instance[rule]];
+  std::vector<std::pair<std::string, std::string>> out;
+  auto add = [&](std::string_view name, std::string_view value) {
+    for (const auto& [n, v] : out)
+      if (n == name && v == value) return;
+    out.emplace_back(name, value);
+  };
+  for (const auto& alts : inst.searches)
+    for (const auto& atoms : alts)
+      for (const auto a : atoms) {
+        const auto& atom = s.c.atoms[a];
+        if (atom.direct || s.atom_epoch[a] != s.epoch) continue;
+        for (std::size_t i = 0; i < event.size(); ++i) {
+          if (!atom.field.empty() && event.name(i) != atom.field) continue;
+          bool hit = atom.test->has(Modifier::kRe);  // the regex matched this field
+          for (const auto& value_patterns : atom.patterns)
+            for (const auto& p : value_patterns) hit = hit || sigma::pattern_matches(p, event.value(i), atom.cased);
+          if (hit) add(event.name(i), event.value(i));
+        }
+      }
+  return out;
+}
+
+}  // namespace khien::detect
