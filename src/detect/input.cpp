@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "detect/evtx/file.h"
 #include "detect/json_events.h"
@@ -43,6 +44,29 @@ long read_some(gzFile f, char* out, std::size_t n, std::string& why) {
     return -1;
   }
   return got;
+}
+
+// Reads the rest of the file into `buffer` (which holds its head), up to `cap` bytes; false
+// with the problem reported when it is larger or cannot be read.
+bool read_rest(gzFile f, std::string& buffer, std::size_t cap, std::string_view too_large,
+               std::atomic<std::uint64_t>* bytes_read, InputResult& result) {
+  while (true) {
+    const auto have = buffer.size();
+    if (have > cap) {
+      result.problems.push_back({"", std::string(too_large)});
+      return false;
+    }
+    buffer.resize(have + kBlock);
+    std::string why;
+    const auto got = read_some(f, buffer.data() + have, kBlock, why);
+    if (got < 0) {
+      result.problems.push_back({"", fmt::format("read error: {}", why)});
+      return false;
+    }
+    buffer.resize(have + static_cast<std::size_t>(got));
+    if (bytes_read) *bytes_read += static_cast<std::uint64_t>(got);
+    if (got == 0) return true;
+  }
 }
 
 void read_json_lines(gzFile f, std::string buffer, const Mapping& mapping, const std::function<bool(const Event&)>& sink,
@@ -149,23 +173,9 @@ void read_json_document(gzFile f, std::string buffer, const Mapping& mapping,
                         const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read,
                         InputResult& result) {
   const auto pad = JsonEvents::padding();
-  while (true) {
-    const auto have = buffer.size();
-    if (have > kMaxDocument) {
-      result.problems.push_back({"", "a JSON document over 1 GiB is not read whole; write it as JSON Lines"});
-      return;
-    }
-    buffer.resize(have + kBlock);
-    std::string why;
-    const auto got = read_some(f, buffer.data() + have, kBlock, why);
-    if (got < 0) {
-      result.problems.push_back({"", fmt::format("read error: {}", why)});
-      return;
-    }
-    buffer.resize(have + static_cast<std::size_t>(got));
-    if (bytes_read) *bytes_read += static_cast<std::uint64_t>(got);
-    if (got == 0) break;
-  }
+  if (!read_rest(f, buffer, kMaxDocument, "a JSON document over 1 GiB is not read whole; write it as JSON Lines",
+                 bytes_read, result))
+    return;
   const auto size = buffer.size();
   buffer.resize(size + pad, ' ');
   JsonEvents json(mapping);
@@ -189,23 +199,9 @@ void read_evtx(const std::filesystem::path& path, gzFile f, std::string head, bo
   Result<evtx::File> file = Error("evtx_unreadable");
   if (compressed) {
     bytes = std::move(head);
-    while (true) {
-      if (bytes.size() > kMaxCompressedEvtx) {
-        result.problems.push_back({"", "a gzip-compressed EVTX over 1 GiB is not unpacked in memory; gunzip it first"});
-        return;
-      }
-      const auto have = bytes.size();
-      bytes.resize(have + kBlock);
-      std::string why;
-      const auto got = read_some(f, bytes.data() + have, kBlock, why);
-      if (got < 0) {
-        result.problems.push_back({"", fmt::format("read error: {}", why)});
-        return;
-      }
-      bytes.resize(have + static_cast<std::size_t>(got));
-      if (bytes_read) *bytes_read += static_cast<std::uint64_t>(got);
-      if (got == 0) break;
-    }
+    if (!read_rest(f, bytes, kMaxCompressedEvtx,
+                   "a gzip-compressed EVTX over 1 GiB is not unpacked in memory; gunzip it first", bytes_read, result))
+      return;
     file = evtx::File::from_memory(bytes);
   } else {
     file = evtx::File::open(path.string());
@@ -234,54 +230,76 @@ void read_evtx(const std::filesystem::path& path, gzFile f, std::string head, bo
                                p.reason});
 }
 
+// A file opened through zlib (gzip or plain) with its first bytes read.
+struct Head {
+  Gz file;
+  std::string bytes;
+  bool compressed = false;
+};
+
+std::optional<Head> open_head(const std::filesystem::path& path, InputResult& result) {
+  Head h;
+  h.file.reset(gzopen(path.c_str(), "rb"));
+  if (!h.file) {
+    result.problems.push_back({"", fmt::format("cannot be opened: {}", std::strerror(errno))});
+    return std::nullopt;
+  }
+  gzbuffer(h.file.get(), 1u << 20);
+  h.bytes.assign(4096, '\0');
+  std::string why;
+  const auto got = read_some(h.file.get(), h.bytes.data(), h.bytes.size(), why);
+  if (got < 0) {
+    result.problems.push_back({"", fmt::format("cannot be read: {}", why)});
+    return std::nullopt;
+  }
+  h.bytes.resize(static_cast<std::size_t>(got));
+  h.compressed = gzdirect(h.file.get()) == 0;
+  return h;
+}
+
+// The format the head of a (gunzipped) file shows: JSON Lines when the first line is a whole
+// object, one or more JSON documents otherwise; kUnknown for anything else, blank included.
+InputFormat format_of(std::string_view head) {
+  if (head.starts_with(std::string_view("ElfFile\0", 8))) return InputFormat::kEvtx;
+  if (head.starts_with("\xEF\xBB\xBF")) head.remove_prefix(3);
+  while (!head.empty() && std::isspace(static_cast<unsigned char>(head.front()))) head.remove_prefix(1);
+  if (head.starts_with('[')) return InputFormat::kJsonDocument;
+  if (!head.starts_with('{')) return InputFormat::kUnknown;
+  auto line = head.substr(0, head.find('\n'));
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
+  return line.size() > 1 && line.back() == '}' ? InputFormat::kJsonLines : InputFormat::kJsonDocument;
+}
+
 }  // namespace
 
 InputResult read_events(const std::filesystem::path& path, const Mapping& mapping,
                         const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read,
                         InputRange range) {
   InputResult result;
-  Gz f(gzopen(path.c_str(), "rb"));
-  if (!f) {
-    result.problems.push_back({"", fmt::format("cannot be opened: {}", std::strerror(errno))});
+  auto head = open_head(path, result);
+  if (!head) return result;
+  result.compressed = head->compressed;
+  result.format = format_of(head->bytes);
+  gzFile f = head->file.get();
+  const auto got = head->bytes.size();
+  if (result.format == InputFormat::kEvtx) {
+    if (bytes_read && result.compressed) *bytes_read += got;
+    read_evtx(path, f, std::move(head->bytes), result.compressed, mapping, sink, bytes_read, range, result);
     return result;
   }
-  gzbuffer(f.get(), 1u << 20);
-  // The head decides the format (after gunzip; gzread passes plain files through).
-  std::string head(4096, '\0');
-  std::string why;
-  const auto got = read_some(f.get(), head.data(), head.size(), why);
-  if (got < 0) {
-    result.problems.push_back({"", fmt::format("cannot be read: {}", why)});
+  if (result.format == InputFormat::kUnknown) {
+    const bool blank = std::all_of(head->bytes.begin(), head->bytes.end(), [](char c) {
+      return std::isspace(static_cast<unsigned char>(c));
+    });
+    if (!blank || got == 4096)
+      result.problems.push_back({"", "not EVTX or JSON: the content starts with neither \"ElfFile\", '{' nor '['"});
     return result;
   }
-  head.resize(static_cast<std::size_t>(got));
-  result.compressed = gzdirect(f.get()) == 0;
-  if (head.starts_with(std::string_view("ElfFile\0", 8))) {
-    result.format = InputFormat::kEvtx;
-    if (bytes_read && result.compressed) *bytes_read += static_cast<std::uint64_t>(got);
-    read_evtx(path, f.get(), std::move(head), result.compressed, mapping, sink, bytes_read, range, result);
-    return result;
-  }
-  std::size_t i = head.starts_with("\xEF\xBB\xBF") ? 3 : 0;
-  while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
-  if (i == head.size() && head.size() < 4096) return result;  // empty
-  if (i < head.size() && head[i] == '[') {
-    result.format = InputFormat::kJsonDocument;
-  } else if (i < head.size() && head[i] == '{') {
-    // JSON Lines when the first line is a whole object; otherwise one (pretty-printed) object.
-    auto line = std::string_view(head).substr(i);
-    line = line.substr(0, line.find('\n'));
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
-    result.format = line.size() > 1 && line.back() == '}' ? InputFormat::kJsonLines : InputFormat::kJsonDocument;
-  } else {
-    result.problems.push_back({"", "not EVTX or JSON: the content starts with neither \"ElfFile\", '{' nor '['"});
-    return result;
-  }
-  if (result.format == InputFormat::kJsonLines)
-    read_json_lines(f.get(), std::move(head), mapping, sink, bytes_read, range, result);
-  else if (range.begin == 0) {
-    if (bytes_read) *bytes_read += static_cast<std::uint64_t>(got);
-    read_json_document(f.get(), std::move(head), mapping, sink, bytes_read, result);
+  if (result.format == InputFormat::kJsonLines) {
+    read_json_lines(f, std::move(head->bytes), mapping, sink, bytes_read, range, result);
+  } else if (range.begin == 0) {
+    if (bytes_read) *bytes_read += got;
+    read_json_document(f, std::move(head->bytes), mapping, sink, bytes_read, result);
   }
   return result;
 }
@@ -290,27 +308,19 @@ std::vector<InputRange> split_input(const std::filesystem::path& path, std::uint
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (ec || size <= part_bytes || part_bytes == 0) return {InputRange{}};
-  Gz f(gzopen(path.c_str(), "rb"));
-  if (!f) return {InputRange{}};
-  std::string head(4096, '\0');
-  std::string why;
-  const auto got = read_some(f.get(), head.data(), head.size(), why);
-  if (got <= 0 || gzdirect(f.get()) == 0) return {InputRange{}};  // unreadable, or gzip: one part
-  head.resize(static_cast<std::size_t>(got));
+  InputResult ignored;  // a file that cannot be read is one part, whose reading says why
+  const auto head = open_head(path, ignored);
+  if (!head || head->compressed) return {InputRange{}};
   std::vector<InputRange> out;
-  if (head.starts_with(std::string_view("ElfFile\0", 8))) {
+  const auto format = format_of(head->bytes);
+  if (format == InputFormat::kEvtx) {
     constexpr std::uint64_t kHeader = 4096, kChunk = 65536;
     const auto chunks = (size - std::min(size, kHeader) + kChunk - 1) / kChunk;
     const auto per_part = std::max<std::uint64_t>(1, part_bytes / kChunk);
     for (std::uint64_t c = 0; c < chunks; c += per_part) out.push_back({c, std::min(chunks, c + per_part)});
     return out;
   }
-  std::size_t i = 0;
-  while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
-  auto line = std::string_view(head).substr(i);
-  line = line.substr(0, line.find('\n'));
-  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
-  if (line.empty() || line.front() != '{' || line.back() != '}') return {InputRange{}};  // not JSON Lines
+  if (format != InputFormat::kJsonLines) return {InputRange{}};
   // The last part reads to the end, however the file grew.
   for (std::uint64_t b = 0; b < size; b += part_bytes) out.push_back({b, b + part_bytes < size ? b + part_bytes : UINT64_MAX});
   return out;

@@ -55,7 +55,6 @@ struct JsonEvents::Impl {
   Event renamed;
   std::string path;
   std::string name;
-  std::string_view error;
 
   explicit Impl(const Mapping& m) : mapping(m) {}
 

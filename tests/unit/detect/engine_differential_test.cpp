@@ -29,7 +29,7 @@ std::string slurp(const fs::path& p) {
 }
 
 Mapping windows_mapping() {
-  auto m = parse_mapping(slurp(KHIEN_PROJECT_DIR "/data/mappings/windows.yml"), "windows.yml");
+  auto m = parse_mapping(builtin_windows_mapping(), "windows.yml");
   EXPECT_TRUE(m.ok());
   return *m;
 }

@@ -2,9 +2,6 @@
 // case checked against the expected answer and against the reference evaluator.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "detect/engine.h"
 #include "detect/reference_evaluator.h"
 #include "detect/sigma/parse.h"
@@ -14,14 +11,7 @@ using namespace khien::detect;
 namespace {
 
 const Mapping& windows_mapping() {
-  static const Mapping m = [] {
-    std::ifstream in(KHIEN_PROJECT_DIR "/data/mappings/windows.yml");
-    std::stringstream text;
-    text << in.rdbuf();
-    auto parsed = parse_mapping(text.str(), "windows.yml");
-    EXPECT_TRUE(parsed.ok()) << parsed.error().detail();
-    return *parsed;
-  }();
+  static const Mapping m = *parse_mapping(builtin_windows_mapping(), "windows.yml");
   return m;
 }
 

@@ -14,13 +14,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 const Mapping& mapping() {
-  static const Mapping m = *parse_mapping(slurp(KHIEN_PROJECT_DIR "/data/mappings/windows.yml"), "windows.yml");
+  static const Mapping m = *parse_mapping(builtin_windows_mapping(), "windows.yml");
   return m;
 }
 

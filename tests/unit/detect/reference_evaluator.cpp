@@ -54,9 +54,15 @@ bool in_cidr(const std::string& network, std::string_view ip_text) {
 }
 
 // The patterns of a value, computed once per value (the only concession to speed here).
+// Keyed by what the patterns depend on (the modifiers and the value), never by address: rules
+// come and go between tests.
 const std::vector<sigma::Pattern>* patterns_of(const FieldTest& t, const Value& v) {
-  static thread_local std::map<const Value*, std::optional<std::vector<sigma::Pattern>>> cache;
-  auto [it, fresh] = cache.try_emplace(&v);
+  static thread_local std::map<std::string, std::optional<std::vector<sigma::Pattern>>> cache;
+  std::string key;
+  for (const auto m : t.modifiers) key.append(sigma::modifier_name(m)).push_back('|');
+  key.append(std::to_string(static_cast<int>(v.kind))).push_back('\x1f');
+  key.append(v.text);
+  auto [it, fresh] = cache.try_emplace(std::move(key));
   if (fresh) {
     auto p = sigma::string_patterns(t, v);
     if (p) it->second = std::move(*p);
