@@ -8,20 +8,25 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "base/time.h"
 #include "cli/commands.h"
 #include "cli/rules.h"
+#include "detect/correlate.h"
 #include "detect/engine.h"
 #include "detect/input.h"
 #include "detect/mapping.h"
+#include "detect/sigma/parse.h"
 
 
 namespace khien::cli {
@@ -29,10 +34,13 @@ namespace khien::cli {
 namespace {
 
 namespace fs = std::filesystem;
+using detect::CorrelationMatch;
+using detect::Correlator;
 using detect::Engine;
 using detect::Event;
 
 constexpr const char* kTableRow = "{:<27} {:<13} {:<56.56} {:<28.28} {:>6}  {}#{}\n";
+constexpr const char* kCorrelationRow = "{:<27} {:<13} {:<56.56} {:<28.28} {:>6}  {}\n";
 
 constexpr std::array<std::string_view, 5> kLevels = {"informational", "low", "medium", "high", "critical"};
 
@@ -77,10 +85,21 @@ std::string attack_tags(const detect::sigma::Rule& r) {
   return out;
 }
 
+// An event whose match a correlation reads: what its matches show of it.
+struct EventRef {
+  std::size_t file = 0;
+  std::uint64_t record_id = 0;
+  std::int64_t time_us = 0;
+  std::uint32_t rule = 0;
+};
+
 struct FileResult {
   std::string output;
   std::uint64_t events = 0;
   std::uint64_t matches = 0;
+  std::uint64_t read_only = 0;  // matches only correlations read (not shown)
+  std::vector<Correlator::Input> inputs;  // Input::event indexes `refs`
+  std::vector<EventRef> refs;
   std::map<std::uint32_t, std::uint64_t> by_rule;
   std::vector<std::string> problems;
   std::string note;  // e.g. skipped, with why
@@ -99,6 +118,7 @@ constexpr std::uint64_t kPartBytes = 32u << 20;
 struct Hunt {
   const HuntOptions& options;
   const Engine& engine;
+  const Correlator& correlator;
   const detect::Mapping& mapping;
   std::vector<fs::path> files;
   std::vector<Unit> units;
@@ -150,6 +170,54 @@ struct Hunt {
     }
   }
 
+  // A correlation's match: its time is its last event's; its events are named by file and record.
+  void correlation_line(std::string& out, const CorrelationMatch& m, const std::vector<EventRef>& refs) const {
+    const auto& r = correlator.rules()[m.correlation];
+    const auto& k = *r.correlation;
+    const auto type = detect::sigma::correlation_type_name(k.type);
+    std::string group;
+    for (const auto& [name, value] : m.group) group += fmt::format("{}{}={}", group.empty() ? "" : " ", name, value);
+    if (options.format == "jsonl") {
+      boost::json::object o;
+      o["rule_id"] = r.id;
+      o["title"] = r.title;
+      o["level"] = r.level;
+      o["status"] = r.status;
+      boost::json::array tags;
+      for (const auto& t : r.tags)
+        if (t.starts_with("attack.")) tags.emplace_back(t);
+      o["tags"] = std::move(tags);
+      o["time"] = format_time(m.last_us);
+      o["first_time"] = format_time(m.first_us);
+      o["correlation"] = type;
+      o["timespan"] = k.timespan;
+      boost::json::object g;
+      for (const auto& [name, value] : m.group) g[name] = value;
+      o["group"] = std::move(g);
+      if (m.value == std::floor(m.value) && std::abs(m.value) < 9e15) o["value"] = static_cast<std::int64_t>(m.value);
+      else o["value"] = m.value;
+      o["matches_in_window"] = m.event_count;
+      boost::json::array list;
+      for (const auto e : m.events) {
+        const auto& ref = refs[e];
+        const auto& rule = engine.rules()[ref.rule];
+        list.push_back({{"file", files[ref.file].string()}, {"record_id", ref.record_id}, {"time", format_time(ref.time_us)},
+                          {"rule_id", rule.id.empty() ? rule.name : rule.id}, {"title", rule.title}});
+      }
+      o["events"] = std::move(list);
+      out += boost::json::serialize(o);
+      out += '\n';
+    } else if (options.format == "csv") {
+      std::string fields = fmt::format("{}; {}={}; matches in window={}", group, type, m.value, m.event_count);
+      for (const auto e : m.events) fields += fmt::format("; {}#{}", files[refs[e].file].filename().string(), refs[e].record_id);
+      out += fmt::format("{},{},{},{},{},{},,,,,,{}\n", csv_cell(format_time(m.last_us)), csv_cell(r.level), csv_cell(r.id),
+                         csv_cell(r.title), csv_cell(r.status), csv_cell(attack_tags(r)), csv_cell(fields));
+    } else {
+      out += fmt::format(kCorrelationRow, format_time(m.last_us), r.level, r.title, group, "",
+                         fmt::format("{} {} in {}", type, m.value, k.timespan.empty() ? "all" : k.timespan));
+    }
+  }
+
   void work() {
     auto scanner = engine.scanner();
     std::vector<detect::Match> found;
@@ -174,6 +242,16 @@ struct Hunt {
         found.clear();
         scanner.match(e, found);
         for (const auto& m : found) {
+          if (correlator.reads(m.rule)) {
+            Correlator::Input in{m.rule, e.time_us, out.refs.size(), {}};
+            for (const auto& f : correlator.fields_of(m.rule)) in.values.emplace_back(scanner.field_value(e, m.rule, f));
+            out.inputs.push_back(std::move(in));
+            out.refs.push_back({i, e.record_id, e.time_us, m.rule});
+          }
+          if (!correlator.shows(m.rule)) {
+            ++out.read_only;
+            continue;
+          }
           line(out, scanner, e, m.rule, files[i]);
           ++out.by_rule[m.rule];
           ++out.matches;
@@ -258,8 +336,27 @@ int hunt(const HuntOptions& options) {
     return 2;
   }
   const auto parsed = loaded->rules.size();
-  std::erase_if(loaded->rules, [&](const auto& r) { return level_rank(r.level) < min_rank && min_rank > 0; });
-  const auto below_level = parsed - loaded->rules.size();
+  auto correlations = detect::sigma::take_correlations(loaded->rules);
+  // Below --min-level: dropped, unless a correlation that is kept reads it.
+  std::size_t below_level = 0;
+  if (min_rank > 0) {
+    std::set<std::string> read;
+    std::vector<bool> keep(correlations.size());
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (std::size_t i = 0; i < correlations.size(); ++i) {
+        const auto& c = correlations[i];
+        if (keep[i] || (level_rank(c.level) < min_rank && !read.contains(c.id) && !read.contains(c.name))) continue;
+        keep[i] = grew = true;
+        read.insert(c.correlation->rules.begin(), c.correlation->rules.end());
+      }
+    }
+    std::size_t i = 0;
+    below_level += static_cast<std::size_t>(std::erase_if(correlations, [&](const auto&) { return !keep[i++]; }));
+    below_level += static_cast<std::size_t>(std::erase_if(loaded->rules, [&](const auto& r) {
+      return level_rank(r.level) < min_rank && !read.contains(r.id) && !read.contains(r.name);
+    }));
+  }
   detect::Placeholders placeholders;
   if (options.placeholders) {
     auto p = load_placeholders(*options.placeholders);
@@ -272,6 +369,7 @@ int hunt(const HuntOptions& options) {
   auto problems = std::move(loaded->problems);
   const auto compile_start = std::chrono::steady_clock::now();
   const auto engine = Engine::compile(std::move(loaded->rules), *mapping, problems, placeholders);
+  const auto correlator = Correlator::compile(std::move(correlations), engine->rules(), problems);
   const auto compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - compile_start).count();
   std::size_t not_loaded = 0;
   for (const auto& p : problems) {
@@ -304,7 +402,7 @@ int hunt(const HuntOptions& options) {
   if (options.format == "table")
     out << fmt::format(kTableRow, "time", "level", "rule", "computer", "event", "file", "record");
 
-  Hunt h{options, *engine, *mapping, std::move(*files), {}, from_us, to_us, {}, {}, {}, {}, {}, {}, {}};
+  Hunt h{options, *engine, *correlator, *mapping, std::move(*files), {}, from_us, to_us, {}, {}, {}, {}, {}, {}, {}};
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const unsigned want_threads = options.threads > 0 ? options.threads : hw;
   for (std::size_t f = 0; f < h.files.size(); ++f) {
@@ -318,8 +416,10 @@ int hunt(const HuntOptions& options) {
   for (unsigned t = 0; t < threads; ++t) workers.emplace_back([&h] { h.work(); });
 
   const bool progress = isatty(STDERR_FILENO) != 0;
-  std::uint64_t total_events = 0, total_matches = 0;
-  std::map<std::uint32_t, std::uint64_t> by_rule;
+  std::uint64_t total_events = 0, total_matches = 0, read_only = 0;
+  std::map<std::uint32_t, std::uint64_t> by_rule, by_correlation;
+  std::vector<Correlator::Input> inputs;
+  std::vector<EventRef> refs;
   std::size_t unreadable = 0, skipped = 0;
   for (std::size_t u = 0; u < h.units.size(); ++u) {
     const auto i = h.units[u].file;
@@ -343,9 +443,33 @@ int hunt(const HuntOptions& options) {
     if (!r.note.empty()) ++skipped;
     total_events += r.events;
     total_matches += r.matches;
+    read_only += r.read_only;
+    for (auto& in : r.inputs) {
+      in.event += refs.size();
+      inputs.push_back(std::move(in));
+    }
+    refs.insert(refs.end(), r.refs.begin(), r.refs.end());
     for (const auto& [rule, n] : r.by_rule) by_rule[rule] += n;
   }
   for (auto& w : workers) w.join();
+
+  // Correlations, over the matches they read in time order (matches without a time cannot be).
+  std::stable_sort(inputs.begin(), inputs.end(), [](const auto& a, const auto& b) { return a.time_us < b.time_us; });
+  std::vector<CorrelationMatch> correlated;
+  std::uint64_t untimed = 0;
+  for (const auto& in : inputs) {
+    if (in.time_us == 0) ++untimed;
+    else correlator->feed(in, correlated);
+  }
+  correlator->finish(correlated);
+  std::stable_sort(correlated.begin(), correlated.end(), [](const auto& a, const auto& b) { return a.last_us < b.last_us; });
+  std::string text;
+  for (const auto& m : correlated) {
+    h.correlation_line(text, m, refs);
+    ++by_correlation[m.correlation];
+  }
+  total_matches += correlated.size();
+  out << text;
   out.flush();
   if (progress) std::cerr << "\r\033[K";
 
@@ -357,24 +481,31 @@ int hunt(const HuntOptions& options) {
                            seconds, thousands(static_cast<std::uint64_t>(static_cast<double>(total_events) / std::max(seconds, 1e-6))),
                            static_cast<double>(h.bytes) / 1e6 / std::max(seconds, 1e-6));
   const auto in_use = rules.size() - engine->unmapped().size();
-  std::cerr << fmt::format("rules: {} loaded, {} in use ({} below --min-level, {} without a log source in the mapping), "
-                           "read in {:.2f} s, compiled in {:.2f} s; {} not loaded\n",
-                           thousands(parsed), thousands(in_use), thousands(below_level), thousands(engine->unmapped().size()),
-                           load_seconds, compile_seconds, not_loaded);
+  std::cerr << fmt::format("rules: {} loaded, {} in use and {} correlations ({} below --min-level, {} without a log source in "
+                           "the mapping), read in {:.2f} s, compiled in {:.2f} s; {} not loaded\n",
+                           thousands(parsed), thousands(in_use), thousands(correlator->rules().size()), thousands(below_level),
+                           thousands(engine->unmapped().size()), load_seconds, compile_seconds, not_loaded);
+  if (read_only > 0 || untimed > 0)
+    std::cerr << fmt::format("correlations read {} matches not shown on their own{}\n", thousands(read_only),
+                             untimed > 0 ? fmt::format("; {} matches without a time could not be correlated", thousands(untimed)) : "");
+  // Matches per rule, detection rules and correlations together: (count, level, title).
+  std::vector<std::tuple<std::uint64_t, int, std::string>> ranked;
+  for (const auto& [rule, n] : by_rule) ranked.emplace_back(n, level_rank(rules[rule].level), rules[rule].title);
+  for (const auto& [c, n] : by_correlation)
+    ranked.emplace_back(n, level_rank(correlator->rules()[c].level), correlator->rules()[c].title);
   std::map<int, std::uint64_t, std::greater<>> by_level;
-  for (const auto& [rule, n] : by_rule) by_level[level_rank(rules[rule].level)] += n;
+  for (const auto& [n, rank, title] : ranked) by_level[rank] += n;
   std::string levels;
   for (const auto& [rank, n] : by_level)
     levels += fmt::format("{}{} {}", levels.empty() ? "" : ", ", rank >= 0 ? kLevels[static_cast<std::size_t>(rank)] : "(no level)", thousands(n));
   std::cerr << fmt::format("matches: {}{}\n", thousands(total_matches), levels.empty() ? "" : " (" + levels + ")");
-  if (!by_rule.empty()) {
-    std::vector<std::pair<std::uint32_t, std::uint64_t>> ranked(by_rule.begin(), by_rule.end());
-    std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
-      return a.second != b.second ? a.second > b.second : level_rank(rules[a.first].level) > level_rank(rules[b.first].level);
+  if (!ranked.empty()) {
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+      return std::get<0>(a) != std::get<0>(b) ? std::get<0>(a) > std::get<0>(b) : std::get<1>(a) > std::get<1>(b);
     });
     std::cerr << fmt::format("{:>8}  {:<13} {}\n", "matches", "level", "rule");
-    for (const auto& [rule, n] : ranked)
-      std::cerr << fmt::format("{:>8}  {:<13} {}\n", thousands(n), rules[rule].level, rules[rule].title);
+    for (const auto& [n, rank, title] : ranked)
+      std::cerr << fmt::format("{:>8}  {:<13} {}\n", thousands(n), rank >= 0 ? kLevels[static_cast<std::size_t>(rank)] : "", title);
   }
   return options.fail_on_match && total_matches > 0 ? 1 : 0;
 }

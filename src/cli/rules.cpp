@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "detect/correlate.h"
 #include "detect/input.h"
 #include "detect/mapping.h"
 #include "detect/sigma/parse.h"
@@ -101,6 +102,7 @@ Result<std::vector<RegressionResult>> run_regression(const std::filesystem::path
   auto mapping = detect::parse_mapping(detect::builtin_windows_mapping(), "windows.yml");
   if (!mapping) return mapping.error();
   std::vector<detect::RuleProblem> problems;
+  (void)detect::sigma::take_correlations(loaded->rules);  // no regression samples: they read other rules' matches
   const auto engine = detect::Engine::compile(std::move(loaded->rules), *mapping, problems);
   std::map<std::string, std::uint32_t> by_id;
   for (std::uint32_t i = 0; i < engine->rules().size(); ++i) by_id.emplace(engine->rules()[i].id, i);
@@ -196,7 +198,9 @@ int rules_check(const std::vector<std::filesystem::path>& paths, const std::opti
     return 2;
   }
   auto problems = std::move(loaded->problems);
+  auto correlations = detect::sigma::take_correlations(loaded->rules);
   const auto engine = detect::Engine::compile(std::move(loaded->rules), *mapping, problems, placeholders);
+  const auto correlator = detect::Correlator::compile(std::move(correlations), engine->rules(), problems);
   std::size_t refused = 0;
   for (const auto& p : problems) {
     if (p.warning) {
@@ -209,7 +213,7 @@ int rules_check(const std::vector<std::filesystem::path>& paths, const std::opti
       ++refused;
     }
   }
-  std::cout << fmt::format("rules: {} loaded, {} not loaded\n", engine->rules().size(), refused);
+  std::cout << fmt::format("rules: {} loaded, {} not loaded\n", engine->rules().size() + correlator->rules().size(), refused);
   return refused == 0 ? 0 : 1;
 }
 

@@ -426,9 +426,8 @@ std::unique_ptr<Engine> Engine::compile(std::vector<sigma::Rule> rules, const Ma
     auto refuse = [&](const std::string& why) {
       problems.push_back({rule.source, rule.id.empty() ? rule.title : rule.id, why});
     };
-    if (rule.aggregation) {
-      refuse(fmt::format("the aggregation '| {}(...)' needs correlation, which hunting does not evaluate yet",
-                         rule.aggregation->function));
+    if (rule.correlation) {
+      refuse("a correlation rule: it is decided on other rules' matches by the correlator, not compiled here");
       continue;
     }
     const auto rule_index = static_cast<std::uint32_t>(c.rules.size());

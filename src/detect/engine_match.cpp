@@ -273,4 +273,9 @@ std::vector<std::pair<std::string, std::string>> Engine::Scanner::matched_fields
   return out;
 }
 
+std::string_view Engine::Scanner::field_value(const Event& event, std::uint32_t rule, std::string_view sigma_field) const {
+  const auto& s = *state_;
+  return event.get_or_empty(s.c.instances[s.matched_instance[rule]].source->field(sigma_field));
+}
+
 }  // namespace khien::detect

@@ -38,7 +38,8 @@ std::string lower(std::string_view s) {
 
 class Parser {
  public:
-  Parser(std::string_view text, const std::vector<std::string>& searches) : searches_(searches) {
+  Parser(std::string_view text, const std::vector<std::string>& searches, std::string_view what)
+      : searches_(searches), what_(what) {
     std::size_t k = 0;
     while (k < text.size()) {
       const char c = text[k];
@@ -133,7 +134,7 @@ class Parser {
     if (pos_ + 1 < tokens_.size() && lower(tokens_[pos_ + 1]) == "of") return parse_of();
     ++pos_;
     if (std::find(searches_.begin(), searches_.end(), t) == searches_.end()) {
-      error_ = fmt::format("the condition names '{}', which is not a search of the detection", t);
+      error_ = fmt::format("the condition names '{}', which is not a {}", t, what_);
       return {};
     }
     Condition c;
@@ -163,13 +164,14 @@ class Parser {
       args.push_back(std::move(c));
     }
     if (args.empty()) {
-      error_ = fmt::format("'{} of {}' matches no search of the detection", quantifier, pattern);
+      error_ = fmt::format("'{} of {}' matches no {}", quantifier, pattern, what_);
       return {};
     }
     return combine(quantifier == "all" ? Condition::Op::kAnd : Condition::Op::kOr, std::move(args));
   }
 
   const std::vector<std::string>& searches_;
+  std::string_view what_;
   std::vector<std::string> tokens_;
   std::size_t pos_ = 0;
   std::string error_;
@@ -177,8 +179,8 @@ class Parser {
 
 }  // namespace
 
-Result<Condition> parse_condition(std::string_view text, const std::vector<std::string>& searches) {
-  return Parser(text, searches).parse();
+Result<Condition> parse_condition(std::string_view text, const std::vector<std::string>& searches, std::string_view what) {
+  return Parser(text, searches, what).parse();
 }
 
 Result<Aggregation> parse_aggregation(std::string_view text) {

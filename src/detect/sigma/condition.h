@@ -12,8 +12,10 @@
 namespace khien::detect::sigma {
 
 // Parses `text` against the rule's search names. Errors (code "invalid_condition") say what
-// was expected where, name an unknown search, or a pattern that matches no search.
-Result<Condition> parse_condition(std::string_view text, const std::vector<std::string>& searches);
+// was expected where, name an unknown search, or a pattern that matches no search. `what`
+// names a search in those errors (a temporal correlation's expression names rules).
+Result<Condition> parse_condition(std::string_view text, const std::vector<std::string>& searches,
+                                  std::string_view what = "search of the detection");
 
 // The part of a Sigma 1 condition after '|': `count(field) by group > N` (also min, max, avg,
 // sum). `near` and anything else are refused with the reason.

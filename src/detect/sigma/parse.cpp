@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <set>
 
 #include "detect/sigma/condition.h"
@@ -209,47 +210,8 @@ std::optional<Search> search_of(const YAML::Node& node, const std::string& where
   return std::nullopt;
 }
 
-std::optional<Rule> rule_of(const YAML::Node& doc, std::string_view source, std::vector<Failure>& out) {
-  if (!doc.IsMap()) {
-    out.push_back({"", "a rule is a YAML map"});
-    return std::nullopt;
-  }
-  if (doc["action"]) {
-    out.push_back({"action", "rule collections (action: global/reset/repeat) are Sigma 1; write each rule whole"});
-    return std::nullopt;
-  }
-  if (doc["correlation"]) {
-    out.push_back({"correlation", "correlation rules are not supported yet"});
-    return std::nullopt;
-  }
-  Rule r;
-  // A filter's `filter:` map is read as a detection (its searches and condition) plus `rules`.
-  YAML::Node filter_detection(YAML::NodeType::Map);
-  if (const auto filter = doc["filter"]) {
-    if (!filter.IsMap()) {
-      out.push_back({"filter", "a map of rules, searches and a condition"});
-      return std::nullopt;
-    }
-    r.is_filter = true;
-    const auto rules = filter["rules"];
-    if (!rules) {
-      out.push_back({"filter.rules", "required: the rules (ids or titles) to filter, or any"});
-      return std::nullopt;
-    }
-    if (rules.IsScalar() && (rules.Scalar() == "any" || rules.Scalar() == "all")) {
-    } else if (rules.IsScalar()) {
-      r.filter_rules.push_back(rules.Scalar());
-    } else if (rules.IsSequence()) {
-      for (const auto& id : rules)
-        if (id.IsScalar()) r.filter_rules.push_back(id.Scalar());
-        else out.push_back({"filter.rules", "a list of rule ids or titles"});
-    } else {
-      out.push_back({"filter.rules", "a rule id or title, a list of them, or any"});
-    }
-    for (const auto& kv : filter)
-      if (kv.first.Scalar() != "rules") filter_detection[kv.first.Scalar()] = kv.second;
-  }
-  const YAML::Node detection = r.is_filter ? filter_detection : doc["detection"];
+// The attributes every kind of rule has.
+void read_metadata(const YAML::Node& doc, std::string_view source, Rule& r, std::vector<Failure>& out) {
   r.source = source;
   r.id = text_of(doc, "id", "", out);
   r.title = text_of(doc, "title", "", out);
@@ -268,6 +230,254 @@ std::optional<Rule> rule_of(const YAML::Node& doc, std::string_view source, std:
     out.push_back({"level", fmt::format("'{}' is not one of informational, low, medium, high, critical", r.level)});
   if (!r.status.empty() && !kStatuses.contains(r.status))
     out.push_back({"status", fmt::format("'{}' is not one of stable, test, experimental, deprecated, unsupported", r.status)});
+  r.name = text_of(doc, "name", "", out);
+}
+
+// `5m`: a number and a unit (s, m, h, d, w; M and y as pySigma reckons them).
+std::optional<std::int64_t> timespan_seconds(std::string_view text) {
+  if (text.size() < 2) return std::nullopt;
+  std::int64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, n);
+  if (ec != std::errc() || ptr != text.data() + text.size() - 1 || n <= 0) return std::nullopt;
+  std::int64_t unit = 0;
+  switch (text.back()) {
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    case 'w': unit = 604800; break;
+    case 'M': unit = 2629746; break;
+    case 'y': unit = 31556952; break;
+    default: return std::nullopt;
+  }
+  if (n > std::numeric_limits<std::int64_t>::max() / unit / 1000000) return std::nullopt;
+  return n * unit;
+}
+
+constexpr std::array<std::pair<std::string_view, Correlation::Type>, 8> kCorrelationTypes = {{
+    {"event_count", Correlation::Type::kEventCount},   {"value_count", Correlation::Type::kValueCount},
+    {"temporal", Correlation::Type::kTemporal},        {"temporal_ordered", Correlation::Type::kTemporalOrdered},
+    {"value_sum", Correlation::Type::kValueSum},       {"value_avg", Correlation::Type::kValueAvg},
+    {"value_percentile", Correlation::Type::kValuePercentile}, {"value_median", Correlation::Type::kValueMedian},
+}};
+
+constexpr std::array<std::pair<std::string_view, Correlation::Bound::Op>, 6> kBoundOps = {{
+    {"gt", Correlation::Bound::Op::kGt}, {"gte", Correlation::Bound::Op::kGte}, {"lt", Correlation::Bound::Op::kLt},
+    {"lte", Correlation::Bound::Op::kLte}, {"eq", Correlation::Bound::Op::kEq}, {"neq", Correlation::Bound::Op::kNeq},
+}};
+
+bool is_temporal(Correlation::Type t) { return t == Correlation::Type::kTemporal || t == Correlation::Type::kTemporalOrdered; }
+bool takes_field(Correlation::Type t) {
+  return t != Correlation::Type::kEventCount && !is_temporal(t);
+}
+
+std::optional<Rule> correlation_of(const YAML::Node& doc, std::string_view source, std::vector<Failure>& out) {
+  Rule r;
+  read_metadata(doc, source, r, out);
+  if (doc["detection"]) out.push_back({"detection", "a correlation rule has no detection of its own; it refers to rules"});
+  const auto c = doc["correlation"];
+  if (!c.IsMap()) {
+    out.push_back({"correlation", "a map of type, rules, group-by, timespan and condition"});
+    return std::nullopt;
+  }
+  Correlation k;
+  const std::string type = text_of(c, "type", "correlation.", out);
+  const auto t = std::find_if(kCorrelationTypes.begin(), kCorrelationTypes.end(), [&](const auto& e) { return e.first == type; });
+  if (type.empty()) {
+    out.push_back({"correlation.type", "required: event_count, value_count, temporal, temporal_ordered, value_sum, "
+                                       "value_avg, value_percentile or value_median"});
+    return std::nullopt;
+  }
+  if (t == kCorrelationTypes.end()) {
+    out.push_back({"correlation.type", fmt::format("'{}' is not one of event_count, value_count, temporal, temporal_ordered, "
+                                                   "value_sum, value_avg, value_percentile, value_median", type)});
+    return std::nullopt;
+  }
+  k.type = t->second;
+  k.rules = list_of(c, "rules", out);
+  if (k.rules.empty()) out.push_back({"correlation.rules", "required: the ids or names of the rules it correlates"});
+  k.group_by = list_of(c, "group-by", out);
+  k.timespan = text_of(c, "timespan", "correlation.", out);
+  if (k.timespan.empty()) {
+    out.push_back({"correlation.timespan", "required, e.g. 5m (s, m, h, d, w)"});
+  } else if (const auto secs = timespan_seconds(k.timespan)) {
+    k.timespan_seconds = *secs;
+  } else {
+    out.push_back({"correlation.timespan", fmt::format("'{}' is not a number followed by s, m, h, d, w, M or y", k.timespan)});
+  }
+  if (const auto g = c["generate"]; !is_null(g)) {
+    const auto v = value_of(g);
+    if (v.kind != Value::Kind::kBoolean) out.push_back({"correlation.generate", "true or false"});
+    k.generate = v.boolean;
+  }
+  if (const auto a = c["aliases"]; !is_null(a)) {
+    if (!a.IsMap()) {
+      out.push_back({"correlation.aliases", "a map of alias names to maps of rule names to field names"});
+    } else {
+      for (const auto& alias : a) {
+        if (!alias.second.IsMap()) {
+          out.push_back({"correlation.aliases." + alias.first.Scalar(), "a map of rule names to field names"});
+          continue;
+        }
+        auto& fields = k.aliases[alias.first.Scalar()];
+        for (const auto& kv : alias.second)
+          if (kv.second.IsScalar()) fields[kv.first.Scalar()] = kv.second.Scalar();
+          else out.push_back({"correlation.aliases." + alias.first.Scalar(), "a map of rule names to field names"});
+      }
+    }
+  }
+  const auto cond = c["condition"];
+  if (is_null(cond)) {
+    if (!is_temporal(k.type)) out.push_back({"correlation.condition", "required, e.g. gte: 10"});
+  } else if (cond.IsScalar()) {
+    if (k.type != Correlation::Type::kTemporal) {
+      out.push_back({"correlation.condition", "an expression over the rules (a and b) is for the temporal type; this one takes "
+                                              "a map such as gte: 10"});
+    } else if (out.empty()) {
+      auto e = parse_condition(cond.Scalar(), k.rules, "rule of the correlation");
+      if (!e) out.push_back({"correlation.condition", e.error().detail()});
+      else k.expression = std::move(*e);
+    }
+  } else if (!cond.IsMap()) {
+    out.push_back({"correlation.condition", "a map such as gte: 10 (several bounds are all required)"});
+  } else {
+    for (const auto& kv : cond) {
+      const std::string key = kv.first.Scalar();
+      if (key == "field") {
+        if (kv.second.IsScalar()) k.field = kv.second.Scalar();
+        else out.push_back({"correlation.condition.field", "one field name"});
+        continue;
+      }
+      const auto v = value_of(kv.second);
+      if (key == "percentile") {
+        if (v.kind != Value::Kind::kNumber || v.number < 0 || v.number > 100)
+          out.push_back({"correlation.condition.percentile", fmt::format("'{}' is not a number from 0 to 100", v.text)});
+        k.percentile = v.number;
+        continue;
+      }
+      const auto op = std::find_if(kBoundOps.begin(), kBoundOps.end(), [&](const auto& e) { return e.first == key; });
+      if (op == kBoundOps.end()) {
+        out.push_back({"correlation.condition", fmt::format("'{}' is not one of gt, gte, lt, lte, eq, neq, field, percentile", key)});
+        continue;
+      }
+      if (v.kind != Value::Kind::kNumber) {
+        out.push_back({"correlation.condition." + key, fmt::format("'{}' is not a number", v.text)});
+        continue;
+      }
+      k.condition.push_back({op->second, v.number});
+    }
+    if (k.condition.empty()) out.push_back({"correlation.condition", "needs a bound: gt, gte, lt, lte, eq or neq"});
+  }
+  if (takes_field(k.type) && k.field.empty())
+    out.push_back({"correlation.condition.field", fmt::format("required by {}: the field whose values it counts or sums", type)});
+  if (!takes_field(k.type) && !k.field.empty())
+    out.push_back({"correlation.condition.field", fmt::format("{} takes no field; value_count and the value_* types do", type)});
+  if (k.type == Correlation::Type::kValuePercentile && is_null(cond["percentile"]))
+    out.push_back({"correlation.condition.percentile", "required by value_percentile, e.g. percentile: 95"});
+  if (k.type == Correlation::Type::kValueMedian) k.percentile = 50;
+  if (!out.empty()) return std::nullopt;
+  r.correlation = std::move(k);
+  return r;
+}
+
+// A Sigma 1 aggregation as Sigma 2 writes it: the rule without it, giving no matches of its
+// own, and a correlation rule over that one with the rule's id, title and level.
+bool aggregated(Rule r, const Aggregation& a, const std::string& timeframe, std::vector<Rule>& rules,
+                std::vector<Failure>& out) {
+  Correlation k;
+  if (a.function == "count") k.type = a.field.empty() ? Correlation::Type::kEventCount : Correlation::Type::kValueCount;
+  else if (a.function == "sum") k.type = Correlation::Type::kValueSum;
+  else if (a.function == "avg") k.type = Correlation::Type::kValueAvg;
+  else {
+    out.push_back({"detection.condition", fmt::format("the aggregation {}() has no Sigma 2 correlation type (count, sum and "
+                                                      "avg have)", a.function)});
+    return false;
+  }
+  k.field = a.field;
+  if (!a.group_by.empty()) k.group_by.push_back(a.group_by);
+  using Op = Correlation::Bound::Op;
+  const Op op = a.op == ">" ? Op::kGt : a.op == ">=" ? Op::kGte : a.op == "<" ? Op::kLt : a.op == "<=" ? Op::kLte : Op::kEq;
+  k.condition.push_back({op, a.threshold});
+  // No timeframe: the whole input is one window.
+  k.timespan = timeframe;
+  if (!timeframe.empty()) {
+    const auto secs = timespan_seconds(timeframe);
+    if (!secs) {
+      out.push_back({"detection.timeframe", fmt::format("'{}' is not a number followed by s, m, h, d, w, M or y", timeframe)});
+      return false;
+    }
+    k.timespan_seconds = *secs;
+  }
+  Rule base = r;
+  base.name = fmt::format("{}/events", r.id.empty() ? r.title : r.id);
+  base.id.clear();
+  base.title = r.title + " (events)";
+  k.rules.push_back(base.name);
+  Rule correlation;
+  correlation.source = r.source;
+  correlation.id = r.id;
+  correlation.name = r.name;
+  correlation.title = r.title;
+  correlation.status = r.status;
+  correlation.level = r.level;
+  correlation.description = r.description;
+  correlation.author = r.author;
+  correlation.date = r.date;
+  correlation.modified = r.modified;
+  correlation.tags = r.tags;
+  correlation.references = r.references;
+  correlation.falsepositives = r.falsepositives;
+  correlation.fields = r.fields;
+  correlation.correlation = std::move(k);
+  rules.push_back(std::move(base));
+  rules.push_back(std::move(correlation));
+  return true;
+}
+
+// The rules of one YAML document (two for a Sigma 1 aggregation), appended to `rules`.
+bool rule_of(const YAML::Node& doc, std::string_view source, std::vector<Failure>& out, std::vector<Rule>& rules) {
+  if (!doc.IsMap()) {
+    out.push_back({"", "a rule is a YAML map"});
+    return false;
+  }
+  if (doc["action"]) {
+    out.push_back({"action", "rule collections (action: global/reset/repeat) are Sigma 1; write each rule whole"});
+    return false;
+  }
+  if (doc["correlation"]) {
+    auto c = correlation_of(doc, source, out);
+    if (c) rules.push_back(std::move(*c));
+    return c.has_value();
+  }
+  Rule r;
+  // A filter's `filter:` map is read as a detection (its searches and condition) plus `rules`.
+  YAML::Node filter_detection(YAML::NodeType::Map);
+  if (const auto filter = doc["filter"]) {
+    if (!filter.IsMap()) {
+      out.push_back({"filter", "a map of rules, searches and a condition"});
+      return false;
+    }
+    r.is_filter = true;
+    const auto filtered = filter["rules"];
+    if (!filtered) {
+      out.push_back({"filter.rules", "required: the rules (ids or titles) to filter, or any"});
+      return false;
+    }
+    if (filtered.IsScalar() && (filtered.Scalar() == "any" || filtered.Scalar() == "all")) {
+    } else if (filtered.IsScalar()) {
+      r.filter_rules.push_back(filtered.Scalar());
+    } else if (filtered.IsSequence()) {
+      for (const auto& id : filtered)
+        if (id.IsScalar()) r.filter_rules.push_back(id.Scalar());
+        else out.push_back({"filter.rules", "a list of rule ids or titles"});
+    } else {
+      out.push_back({"filter.rules", "a rule id or title, a list of them, or any"});
+    }
+    for (const auto& kv : filter)
+      if (kv.first.Scalar() != "rules") filter_detection[kv.first.Scalar()] = kv.second;
+  }
+  const YAML::Node detection = r.is_filter ? filter_detection : doc["detection"];
+  read_metadata(doc, source, r, out);
 
   const auto ls = doc["logsource"];
   if (!ls || !ls.IsMap()) {
@@ -281,7 +491,7 @@ std::optional<Rule> rule_of(const YAML::Node& doc, std::string_view source, std:
 
   if (!detection || !detection.IsMap()) {
     out.push_back({r.is_filter ? "filter" : "detection", "required: a map of searches and a condition"});
-    return std::nullopt;
+    return false;
   }
   std::vector<std::string> names;
   for (const auto& kv : detection) {
@@ -305,33 +515,33 @@ std::optional<Rule> rule_of(const YAML::Node& doc, std::string_view source, std:
   } else {
     out.push_back({"detection.condition", "a text or a list of texts"});
   }
-  if (!out.empty()) return std::nullopt;
+  if (!out.empty()) return false;
   if (detection["timeframe"] && r.condition_text.size() == 1 && r.condition_text[0].find('|') == std::string::npos) {
     out.push_back({"detection.timeframe", "a timeframe without an aggregation ('| count() …') means nothing"});
-    return std::nullopt;
+    return false;
   }
   std::vector<Condition> alternatives;
+  std::optional<Aggregation> aggregation;
   for (const auto& written : r.condition_text) {
     // A Sigma 1 aggregation follows the first '|' (search names never hold one).
     std::string_view text = written;
     if (const auto bar = text.find('|'); bar != std::string_view::npos) {
       if (r.condition_text.size() > 1) {
         out.push_back({"detection.condition", "an aggregation needs a single condition"});
-        return std::nullopt;
+        return false;
       }
       auto a = parse_aggregation(text.substr(bar + 1));
       if (!a) {
         out.push_back({"detection.condition", a.error().detail()});
-        return std::nullopt;
+        return false;
       }
-      a->timeframe = text_of(detection, "timeframe", "detection.", out);
-      r.aggregation = std::move(*a);
+      aggregation = std::move(*a);
       text = text.substr(0, bar);
     }
     auto c = parse_condition(text, names);
     if (!c) {
       out.push_back({"detection.condition", c.error().detail()});
-      return std::nullopt;
+      return false;
     }
     alternatives.push_back(std::move(*c));
   }
@@ -341,10 +551,18 @@ std::optional<Rule> rule_of(const YAML::Node& doc, std::string_view source, std:
     r.condition.op = Condition::Op::kOr;
     r.condition.args = std::move(alternatives);
   }
-  return r;
+  if (aggregation) return aggregated(std::move(r), *aggregation, text_of(detection, "timeframe", "detection.", out), rules, out);
+  rules.push_back(std::move(r));
+  return true;
 }
 
 }  // namespace
+
+std::string_view correlation_type_name(Correlation::Type t) {
+  for (const auto& [name, value] : kCorrelationTypes)
+    if (value == t) return name;
+  return "?";
+}
 
 std::string_view modifier_name(Modifier m) {
   for (const auto& [name, value] : kModifiers)
@@ -392,13 +610,13 @@ Result<std::vector<Rule>> parse_rules(std::string_view text, std::string_view so
   for (std::size_t k = 0; k < docs.size(); ++k) {
     if (is_null(docs[k])) continue;
     std::vector<Failure> failures;
-    auto r = rule_of(docs[k], source, failures);
-    if (!failures.empty()) {
+    // A document is refused with a reason: rule_of returns false only with a failure.
+    if (!rule_of(docs[k], source, failures, rules) || !failures.empty()) {
+      if (failures.empty()) failures.push_back({"", "not a rule"});
       const auto& f = failures.front();
       return Error("invalid_rule", fmt::format("{}{}: {}{}", source, docs.size() > 1 ? fmt::format(" (document {})", k + 1) : "",
                                                f.where.empty() ? "" : f.where + ": ", f.why));
     }
-    rules.push_back(std::move(*r));
   }
   if (rules.empty()) return Error("invalid_rule", fmt::format("{}: no rule in the file", source));
   return rules;
@@ -445,6 +663,14 @@ std::vector<Rule> apply_filters(std::vector<Rule> rules, std::vector<std::string
       notes.push_back(fmt::format("{}: the filter '{}' applies to no loaded rule (none it names has its log source)", f.source,
                                   f.title));
   }
+  return out;
+}
+
+std::vector<Rule> take_correlations(std::vector<Rule>& rules) {
+  std::vector<Rule> out;
+  for (auto& r : rules)
+    if (r.correlation) out.push_back(std::move(r));
+  std::erase_if(rules, [](const Rule& r) { return r.correlation.has_value(); });
   return out;
 }
 

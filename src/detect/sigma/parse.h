@@ -18,4 +18,7 @@ Result<std::vector<Rule>> parse_rules(std::string_view text, std::string_view so
 // filter that applies to no rule is named in `notes`.
 std::vector<Rule> apply_filters(std::vector<Rule> rules, std::vector<std::string>& notes);
 
+// Removes the correlation rules from `rules` (keeping the others' order) and returns them.
+std::vector<Rule> take_correlations(std::vector<Rule>& rules);
+
 }  // namespace khien::detect::sigma

@@ -54,15 +54,43 @@ struct Condition {
 };
 
 // A Sigma 1 aggregation (`selection | count(field) by group > 30` with `timeframe: 10m`), as
-// deprecated rules still write it; Sigma 2 expresses the same as a correlation rule.
+// deprecated rules still write it. Parsing turns it into a correlation rule over the rest of
+// the rule (see Correlation), as Sigma 2 would write it.
 struct Aggregation {
   std::string function;  // count, min, max, avg, sum
   std::string field;     // may be empty for count()
   std::string group_by;  // may be empty
   std::string op;        // >, >=, <, <=, ==
   double threshold = 0;
-  std::string timeframe;  // as written, e.g. "600s"
 };
+
+// A correlation rule (Sigma correlation rules 2.0, and the value_* types of pySigma): a
+// condition on the matches of other rules, grouped by field values, within a timespan.
+struct Correlation {
+  enum class Type : std::uint8_t {
+    kEventCount, kValueCount, kTemporal, kTemporalOrdered, kValueSum, kValueAvg, kValuePercentile, kValueMedian,
+  };
+  // One bound of the condition; several are all required (`gt: 100` and `lte: 200`).
+  struct Bound {
+    enum class Op : std::uint8_t { kGt, kGte, kLt, kLte, kEq, kNeq };
+    Op op = Op::kGte;
+    double value = 0;
+  };
+  Type type = Type::kEventCount;
+  std::vector<std::string> rules;     // ids or names of rules or of other correlations
+  std::vector<std::string> group_by;  // field names or aliases
+  // alias -> (rule id or name -> field name in the events that rule matches)
+  std::map<std::string, std::map<std::string, std::string>> aliases;
+  std::int64_t timespan_seconds = 0;
+  std::string timespan;  // as written
+  std::vector<Bound> condition;  // for temporal types, empty: every rule
+  std::string field;             // value_* types
+  double percentile = 0;         // value_percentile (0-100); value_median is 50
+  // temporal types may take a boolean expression over the rule names instead of bounds.
+  std::optional<Condition> expression;
+  bool generate = false;  // whether the rules it refers to also give matches of their own
+};
+std::string_view correlation_type_name(Correlation::Type t);
 
 struct Logsource {
   std::string product;
@@ -74,6 +102,7 @@ struct Logsource {
 struct Rule {
   std::string source;  // the file it came from
   std::string id;
+  std::string name;  // how correlation rules may refer to it, besides its id
   std::string title;
   std::string status;
   std::string level;
@@ -89,7 +118,9 @@ struct Rule {
   std::map<std::string, Search> searches;
   std::vector<std::string> condition_text;  // as written; several are alternatives
   Condition condition;
-  std::optional<Aggregation> aggregation;
+
+  // A correlation rule has no log source nor detection: it decides on other rules' matches.
+  std::optional<Correlation> correlation;
 
   // A filter (Sigma filters 2.0, `filter:`) is no rule of its own: its searches and condition
   // are added, with `and`, to the condition of each rule it names (by id or title, or every

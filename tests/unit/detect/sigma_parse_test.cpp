@@ -9,6 +9,7 @@
 #include "detect/sigma/value.h"
 
 using namespace khien::detect::sigma;
+using khien::detect::sigma::Correlation;
 
 namespace {
 
@@ -119,19 +120,108 @@ falsepositives: Admins
   EXPECT_EQ(show(r.condition), "(selection or selection_list or keywords)");
 }
 
-TEST(SigmaParse, Sigma1AggregationsAreKept) {
-  auto rules = parse_rules("title: t\nlogsource: {category: firewall}\ndetection:\n  selection:\n    action: failure\n"
-                           "  timeframe: 600s\n  condition: selection | count(category) by dst_ip > 30\n", "a.yml");
+TEST(SigmaParse, Sigma1AggregationsBecomeCorrelations) {
+  auto rules = parse_rules("title: t\nid: i-1\nlevel: medium\nlogsource: {category: firewall}\ndetection:\n  selection:\n"
+                           "    action: failure\n  timeframe: 600s\n  condition: selection | count(category) by dst_ip > 30\n", "a.yml");
   ASSERT_TRUE(rules) << rules.error().detail();
-  const auto& a = rules->front().aggregation;
-  ASSERT_TRUE(a);
-  EXPECT_EQ(a->function, "count");
-  EXPECT_EQ(a->field, "category");
-  EXPECT_EQ(a->group_by, "dst_ip");
-  EXPECT_EQ(a->op, ">");
-  EXPECT_EQ(a->threshold, 30);
-  EXPECT_EQ(a->timeframe, "600s");
-  EXPECT_EQ(show(rules->front().condition), "selection");
+  ASSERT_EQ(rules->size(), 2u);
+  // The rule without its aggregation, named for the correlation and without the id…
+  const auto& base = rules->at(0);
+  EXPECT_FALSE(base.correlation);
+  EXPECT_EQ(base.name, "i-1/events");
+  EXPECT_EQ(base.id, "");
+  EXPECT_EQ(show(base.condition), "selection");
+  // …and a correlation with the rule's id, title and level.
+  const auto& c = rules->at(1);
+  ASSERT_TRUE(c.correlation);
+  EXPECT_EQ(c.id, "i-1");
+  EXPECT_EQ(c.title, "t");
+  EXPECT_EQ(c.level, "medium");
+  const auto& k = *c.correlation;
+  EXPECT_EQ(k.type, Correlation::Type::kValueCount);
+  EXPECT_EQ(k.field, "category");
+  EXPECT_EQ(k.group_by, std::vector<std::string>{"dst_ip"});
+  EXPECT_EQ(k.rules, std::vector<std::string>{"i-1/events"});
+  ASSERT_EQ(k.condition.size(), 1u);
+  EXPECT_EQ(k.condition[0].op, Correlation::Bound::Op::kGt);
+  EXPECT_EQ(k.condition[0].value, 30);
+  EXPECT_EQ(k.timespan_seconds, 600);
+  // count() is an event count, sum() a value sum; min() has no correlation type.
+  auto count = parse_rules("title: t\nlogsource: {category: x}\ndetection:\n  s:\n    a: b\n  condition: s | count() < 5\n", "b.yml");
+  ASSERT_TRUE(count) << count.error().detail();
+  EXPECT_EQ(count->at(1).correlation->type, Correlation::Type::kEventCount);
+  EXPECT_EQ(count->at(1).correlation->timespan_seconds, 0);  // no timeframe: the whole input
+  auto min = parse_rules("title: t\nlogsource: {category: x}\ndetection:\n  s:\n    a: b\n  condition: s | min(n) < 5\n", "c.yml");
+  ASSERT_FALSE(min);
+  EXPECT_EQ(min.error().detail(), "c.yml: detection.condition: the aggregation min() has no Sigma 2 correlation type (count, sum and avg have)");
+}
+
+TEST(SigmaParse, CorrelationRules) {
+  auto rules = parse_rules(R"(title: Brute force then success
+id: c-1
+level: high
+correlation:
+  type: temporal_ordered
+  rules: [many_failed, success]
+  group-by: [User]
+  timespan: 1h
+  aliases:
+    User:
+      many_failed: TargetUserName
+      success: SubjectUserName
+---
+title: Many failed
+name: many_failed
+correlation:
+  type: value_percentile
+  rules: failed
+  group-by: User
+  timespan: 90m
+  generate: true
+  condition:
+    field: Bytes
+    percentile: 95
+    gt: 100
+    lte: 200
+)", "c.yml");
+  ASSERT_TRUE(rules) << rules.error().detail();
+  ASSERT_EQ(rules->size(), 2u);
+  const auto& a = *rules->at(0).correlation;
+  EXPECT_EQ(a.type, Correlation::Type::kTemporalOrdered);
+  EXPECT_EQ(a.rules, (std::vector<std::string>{"many_failed", "success"}));
+  EXPECT_EQ(a.timespan_seconds, 3600);
+  EXPECT_TRUE(a.condition.empty());
+  EXPECT_EQ(a.aliases.at("User").at("success"), "SubjectUserName");
+  EXPECT_FALSE(a.generate);
+  const auto& b = *rules->at(1).correlation;
+  EXPECT_EQ(rules->at(1).name, "many_failed");
+  EXPECT_EQ(b.rules, std::vector<std::string>{"failed"});
+  EXPECT_EQ(b.group_by, std::vector<std::string>{"User"});
+  EXPECT_EQ(b.timespan_seconds, 5400);
+  EXPECT_EQ(b.field, "Bytes");
+  EXPECT_EQ(b.percentile, 95);
+  EXPECT_EQ(b.condition.size(), 2u);
+  EXPECT_TRUE(b.generate);
+
+  const auto error = [](const std::string& correlation) {
+    auto r = parse_rules("title: t\ncorrelation:\n" + correlation, "k.yml");
+    return r ? std::string("loaded") : r.error().detail();
+  };
+  EXPECT_EQ(error("  type: count\n  rules: [a]\n  timespan: 5m\n  condition: {gte: 3}\n"),
+            "k.yml: correlation.type: 'count' is not one of event_count, value_count, temporal, temporal_ordered, value_sum, "
+            "value_avg, value_percentile, value_median");
+  EXPECT_EQ(error("  type: event_count\n  rules: [a]\n  timespan: 5 minutes\n  condition: {gte: 3}\n"),
+            "k.yml: correlation.timespan: '5 minutes' is not a number followed by s, m, h, d, w, M or y");
+  EXPECT_EQ(error("  type: event_count\n  rules: [a]\n  timespan: 5m\n"), "k.yml: correlation.condition: required, e.g. gte: 10");
+  EXPECT_EQ(error("  type: value_count\n  rules: [a]\n  timespan: 5m\n  condition: {gte: 3}\n"),
+            "k.yml: correlation.condition.field: required by value_count: the field whose values it counts or sums");
+  EXPECT_EQ(error("  type: event_count\n  rules: [a]\n  timespan: 5m\n  condition: {above: 3}\n"),
+            "k.yml: correlation.condition: 'above' is not one of gt, gte, lt, lte, eq, neq, field, percentile");
+  EXPECT_EQ(error("  type: event_count\n  timespan: 5m\n  condition: {gte: 3}\n"),
+            "k.yml: correlation.rules: required: the ids or names of the rules it correlates");
+  EXPECT_EQ(error("  type: temporal\n  rules: [a, b]\n  timespan: 5m\n  condition: a and c\n"),
+            "k.yml: correlation.condition: the condition names 'c', which is not a rule of the correlation");
+  EXPECT_EQ(error("  type: temporal\n  rules: [a, b]\n  timespan: 5m\n  condition: a and not b\n"), "loaded");
 }
 
 TEST(SigmaParse, QuotedNumbersStayStrings) {
