@@ -174,6 +174,8 @@ int main(int argc, char** argv) {
   hunt_cmd->add_option("--placeholders", hunt_placeholders,
                        "Values of the %placeholders% of |expand, as YAML: name: [value, ...]");
   hunt_cmd->footer(
+      "Correlation rules are decided after the files are read, over the matches of the rules they name, in time\n"
+      "order; those rules show no matches of their own unless the correlation says generate: true.\n"
       "Problems (rules not loaded, unreadable files) and a summary go to stderr; a progress line too on a terminal.\n"
       "Exit status: 0 done, 1 matches found with --fail-on-match, 2 usage or input error.");
   hunt_cmd->callback([&] {

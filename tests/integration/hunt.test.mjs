@@ -159,3 +159,121 @@ test('rules test runs SigmaHQ\'s regression samples',
     assert.match(r.stdout, /FAIL Cred Dump Tools Dropped Files \(8fbf3271-1ef6-4e94-8210-03c2317947f6\): expected 1 matches, got 3/);
     assert.match(r.stdout, /FAIL Disable Administrative Share Creation at Startup \(c7dcacd0-cc59-4004-b0a4-1d6cdebe6f3e\): expected 1 matches, got 2/);
   });
+
+// Security log events (EVTX-as-JSON shape): failed (4625) and successful (4624) logons.
+const logon = (record, time, id, user, ip = '10.0.0.9') => JSON.stringify({
+  Event: {
+    System: {
+      Provider: { '#attributes': { Name: 'Microsoft-Windows-Security-Auditing' } }, EventID: id, EventRecordID: record,
+      Channel: 'Security', Computer: 'dc-01.so-xay-dung.local', TimeCreated: { '#attributes': { SystemTime: time } },
+    },
+    EventData: { TargetUserName: user, IpAddress: ip, LogonType: 3 },
+  },
+});
+
+test('hunt decides correlation rules over the matches of other rules, in time order across files', () => {
+  const dir = tempDir();
+  try {
+    mkdirSync(join(dir, 'rules'));
+    mkdirSync(join(dir, 'logs'));
+    // The Sigma specification's example: many failed logons, then a success, for one user.
+    writeFileSync(join(dir, 'rules', 'brute.yml'), `title: Failed logons followed by a success
+id: 22222222-0000-4000-8000-000000000001
+status: test
+level: high
+tags: [attack.credential_access, attack.t1110]
+correlation:
+  type: temporal_ordered
+  rules: [many_failed, 22222222-0000-4000-8000-000000000004]
+  group-by: [TargetUserName]
+  timespan: 10m
+---
+title: Many failed logons
+name: many_failed
+correlation:
+  type: event_count
+  rules: [failed_logon]
+  group-by: [TargetUserName]
+  timespan: 10m
+  condition: {gte: 5}
+---
+title: Failed logon
+id: 22222222-0000-4000-8000-000000000003
+name: failed_logon
+level: informational
+logsource: {product: windows, service: security}
+detection:
+  selection: {EventID: 4625}
+  condition: selection
+---
+title: Successful network logon
+id: 22222222-0000-4000-8000-000000000004
+level: informational
+logsource: {product: windows, service: security}
+detection:
+  selection: {EventID: 4624, LogonType: 3}
+  condition: selection
+`);
+    // A Sigma 1 aggregation: one address trying three or more accounts.
+    writeFileSync(join(dir, 'rules', 'spray.yml'), `title: Password spray
+id: 22222222-0000-4000-8000-000000000005
+status: test
+level: medium
+logsource: {product: windows, service: security}
+detection:
+  selection: {EventID: 4625}
+  timeframe: 30m
+  condition: selection | count(TargetUserName) by IpAddress >= 3
+`);
+    writeFileSync(join(dir, 'rules', 'broken.yml'), `title: Refers to nothing
+id: 22222222-0000-4000-8000-000000000006
+correlation: {type: event_count, rules: [no_such_rule], group-by: [TargetUserName], timespan: 5m, condition: {gte: 2}}
+`);
+    // Split over two files, the later events first: correlation reads all matches in time order.
+    const an = [1, 2, 3, 4, 5, 6].map((i) => logon(i, `2026-11-20T01:0${i}:00Z`, 4625, 'an'));
+    writeFileSync(join(dir, 'logs', 'b.jsonl'), [...an.slice(3), logon(7, '2026-11-20T01:08:00Z', 4624, 'an')].join('\n') + '\n');
+    writeFileSync(join(dir, 'logs', 'a.jsonl'), [
+      ...an.slice(0, 3),
+      // binh fails three times, then succeeds: not enough failures
+      ...[1, 2, 3].map((i) => logon(10 + i, `2026-11-20T02:0${i}:00Z`, 4625, 'binh', '10.0.0.7')),
+      logon(14, '2026-11-20T02:05:00Z', 4624, 'binh', '10.0.0.7'),
+      // one address, three accounts
+      ...['cuong', 'dung', 'em'].map((u, i) => logon(20 + i, `2026-11-20T03:0${i}:00Z`, 4625, u, '10.9.9.9')),
+    ].join('\n') + '\n');
+
+    const base = ['hunt', '--rules', join(dir, 'rules'), '--input', join(dir, 'logs')];
+    const r = cli([...base, '--format', 'jsonl']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /rule not loaded: .*broken\.yml \(22222222-0000-4000-8000-000000000006\): it refers to 'no_such_rule', which is no loaded rule/);
+    const matches = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    // The rules the correlations read show nothing of their own.
+    assert.deepEqual(matches.map((m) => m.title), ['Failed logons followed by a success', 'Password spray']);
+    const [brute, spray] = matches;
+    assert.equal(brute.rule_id, '22222222-0000-4000-8000-000000000001');
+    assert.equal(brute.level, 'high');
+    assert.deepEqual(brute.tags, ['attack.credential_access', 'attack.t1110']);
+    assert.equal(brute.correlation, 'temporal_ordered');
+    assert.deepEqual(brute.group, { TargetUserName: 'an' });
+    assert.equal(brute.time, '2026-11-20T01:08:00.000000Z');
+    assert.equal(brute.first_time, '2026-11-20T01:01:00.000000Z');
+    assert.deepEqual(brute.events.map((e) => [e.file.split('/').pop(), e.record_id]),
+      [['a.jsonl', 1], ['a.jsonl', 2], ['a.jsonl', 3], ['b.jsonl', 4], ['b.jsonl', 5], ['b.jsonl', 7]]);
+    assert.equal(brute.events[5].title, 'Successful network logon');
+    assert.equal(spray.correlation, 'value_count');
+    assert.deepEqual(spray.group, { IpAddress: '10.9.9.9' });
+    assert.equal(spray.value, 3);
+    assert.match(r.stderr, /rules: 7 loaded, 3 in use and 3 correlations .*; 1 not loaded/);
+    assert.match(r.stderr, /correlations read 26 matches not shown on their own/);
+    assert.match(r.stderr, /matches: 2 \(high 1, medium 1\)/);
+
+    // --min-level keeps the informational rules the high correlation reads.
+    const high = cli([...base, '--format', 'jsonl', '--min-level', 'high']);
+    assert.deepEqual(high.stdout.trim().split('\n').map((l) => JSON.parse(l).title), ['Failed logons followed by a success']);
+    // Tables and CSV say what the correlation decided on.
+    assert.match(cli(base).stdout, /high +Failed logons followed by a success +TargetUserName=an +temporal_ordered 2 in 10m/);
+    assert.match(cli([...base, '--format', 'csv']).stdout,
+      /,high,22222222-0000-4000-8000-000000000001,.*TargetUserName=an; temporal_ordered=2; matches in window=2; a\.jsonl#1;/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
