@@ -93,6 +93,20 @@ struct EventRef {
   std::uint32_t rule = 0;
 };
 
+// What every JSON match says of its rule.
+boost::json::object rule_json(const detect::sigma::Rule& r) {
+  boost::json::object o;
+  o["rule_id"] = r.id;
+  o["title"] = r.title;
+  o["level"] = r.level;
+  o["status"] = r.status;
+  boost::json::array tags;
+  for (const auto& t : r.tags)
+    if (t.starts_with("attack.")) tags.emplace_back(t);
+  o["tags"] = std::move(tags);
+  return o;
+}
+
 struct FileResult {
   std::string output;
   std::uint64_t events = 0;
@@ -133,15 +147,7 @@ struct Hunt {
     const auto& r = engine.rules()[rule_index];
     const auto fields = scanner.matched_fields(e, rule_index);
     if (options.format == "jsonl") {
-      boost::json::object o;
-      o["rule_id"] = r.id;
-      o["title"] = r.title;
-      o["level"] = r.level;
-      o["status"] = r.status;
-      boost::json::array tags;
-      for (const auto& t : r.tags)
-        if (t.starts_with("attack.")) tags.emplace_back(t);
-      o["tags"] = std::move(tags);
+      auto o = rule_json(r);
       o["time"] = format_time(e.time_us);
       o["computer"] = e.computer();
       o["channel"] = e.channel();
@@ -178,15 +184,7 @@ struct Hunt {
     std::string group;
     for (const auto& [name, value] : m.group) group += fmt::format("{}{}={}", group.empty() ? "" : " ", name, value);
     if (options.format == "jsonl") {
-      boost::json::object o;
-      o["rule_id"] = r.id;
-      o["title"] = r.title;
-      o["level"] = r.level;
-      o["status"] = r.status;
-      boost::json::array tags;
-      for (const auto& t : r.tags)
-        if (t.starts_with("attack.")) tags.emplace_back(t);
-      o["tags"] = std::move(tags);
+      auto o = rule_json(r);
       o["time"] = format_time(m.last_us);
       o["first_time"] = format_time(m.first_us);
       o["correlation"] = type;

@@ -413,21 +413,11 @@ bool aggregated(Rule r, const Aggregation& a, const std::string& timeframe, std:
   base.id.clear();
   base.title = r.title + " (events)";
   k.rules.push_back(base.name);
-  Rule correlation;
-  correlation.source = r.source;
-  correlation.id = r.id;
-  correlation.name = r.name;
-  correlation.title = r.title;
-  correlation.status = r.status;
-  correlation.level = r.level;
-  correlation.description = r.description;
-  correlation.author = r.author;
-  correlation.date = r.date;
-  correlation.modified = r.modified;
-  correlation.tags = r.tags;
-  correlation.references = r.references;
-  correlation.falsepositives = r.falsepositives;
-  correlation.fields = r.fields;
+  Rule correlation = std::move(r);  // its metadata; it has no detection of its own
+  correlation.logsource = {};
+  correlation.searches.clear();
+  correlation.condition_text.clear();
+  correlation.condition = {};
   correlation.correlation = std::move(k);
   rules.push_back(std::move(base));
   rules.push_back(std::move(correlation));
