@@ -27,6 +27,7 @@
 #include "detect/json_events.h"
 #include "detect/mapping.h"
 #include "detect/reference_evaluator.h"
+#include "detect/sigma/parse.h"
 
 
 using namespace khien;
@@ -180,6 +181,7 @@ int json_parse(const fs::path& path) {
 int reference(std::uint64_t limit, const fs::path& rules_dir, const fs::path& file) {
   auto loaded = cli::load_rules({rules_dir});
   if (!loaded) return 2;
+  (void)detect::sigma::take_correlations(loaded->rules);  // events only
   const auto m = mapping();
   std::vector<std::vector<const detect::Source*>> sources;
   for (const auto& r : loaded->rules) sources.push_back(m.sources_for(r.logsource));
@@ -188,7 +190,7 @@ int reference(std::uint64_t limit, const fs::path& rules_dir, const fs::path& fi
   std::atomic<std::uint64_t> bytes{0};
   detect::read_events(file, m, [&](const detect::Event& e) {
     for (std::size_t i = 0; i < loaded->rules.size(); ++i)
-      if (!loaded->rules[i].aggregation && detect::reference::matches(loaded->rules[i], sources[i], e)) ++matches;
+      if (detect::reference::matches(loaded->rules[i], sources[i], e)) ++matches;
     return ++events < limit;
   }, &bytes);
   report("reference", events, bytes, start);
@@ -199,6 +201,7 @@ int reference(std::uint64_t limit, const fs::path& rules_dir, const fs::path& fi
 int engine(std::uint64_t limit, const fs::path& rules_dir, const fs::path& file) {
   auto loaded = cli::load_rules({rules_dir});
   if (!loaded) return 2;
+  (void)detect::sigma::take_correlations(loaded->rules);
   const auto m = mapping();
   std::vector<detect::Event> events;
   detect::read_events(file, m, [&](const detect::Event& e) {

@@ -15,7 +15,6 @@ namespace {
 // size (128) at 40, last record offset at 44, free space offset at 48, CRC32 of the record
 // data [512, free space) at 52, flags at 120, CRC32 of [0, 120) and [128, 512) at 124; then
 // the common string offsets (64 x 4) and template pointers (32 x 4).
-constexpr uint32_t kChunkHeaderSize = 512;
 constexpr char kChunkMagic[8] = {'E', 'l', 'f', 'C', 'h', 'n', 'k', '\0'};
 
 // Event record: signature "**\0\0" (4), size (4), identifier (8), written time FILETIME (8),
@@ -179,6 +178,12 @@ class ChunkRecords {
 };
 
 }  // namespace
+
+uint32_t chunk_used_bytes(const uint8_t* header) {
+  if (std::memcmp(header, kChunkMagic, sizeof kChunkMagic) != 0) return 0;
+  const uint32_t free_space = load32(header + 48);
+  return free_space >= kChunkHeaderSize && free_space <= kChunkSize ? free_space : 0;
+}
 
 ChunkStats read_chunk_records(const uint8_t* data, uint32_t size, const ChunkPlace& place,
                               BinaryXmlReader& reader, Event& event, RecordSink& sink,

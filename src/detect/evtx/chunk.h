@@ -18,6 +18,12 @@ struct ChunkPlace {
   ReadOptions options;
 };
 
+constexpr uint32_t kChunkHeaderSize = 512;
+
+// How many bytes of a chunk hold its header and records (its free-space offset), from the
+// first kChunkHeaderSize bytes; 0 when they are not a sound chunk header (then read it all).
+uint32_t chunk_used_bytes(const uint8_t* header);
+
 // Reads the records of the chunk at `data` (`size` bytes: 64 KiB, or less when the file ends
 // early) into `event` one at a time, handing each to `sink`; appends what is wrong to
 // `problems`. `reader` holds the chunk's template cache and is reset here.

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -136,28 +137,48 @@ ChunkStats File::read_chunk(size_t index, Event& scratch, RecordSink& sink) cons
   const ChunkPlace place{index, kHeaderBlockSize + uint64_t{index} * kChunkSize, state_->options};
   if (index < chunk_count()) {
     const uint64_t available = state_->size - place.file_offset;
-    const auto size = static_cast<uint32_t>(available < kChunkSize ? available : kChunkSize);
-    const uint8_t* data = nullptr;
-    if (state_->fd < 0) {
-      data = reinterpret_cast<const uint8_t*>(state_->memory.data()) + place.file_offset;
-    } else {
-      size_t done = 0;
-      errno = 0;
-      while (done < size) {
-        const ssize_t got = ::pread(state_->fd, ws->buffer.data() + done, size - done,
-                                    static_cast<off_t>(place.file_offset + done));
+    auto size = static_cast<uint32_t>(available < kChunkSize ? available : kChunkSize);
+    // The first n bytes of the chunk, or nullptr when they cannot be read: read on demand
+    // (pread) from a file, at hand in memory.
+    size_t done = 0;
+    errno = 0;
+    auto have = [&](size_t n) -> const uint8_t* {
+      if (state_->fd < 0) return reinterpret_cast<const uint8_t*>(state_->memory.data()) + place.file_offset;
+      while (done < n) {
+        const ssize_t got = ::pread(state_->fd, ws->buffer.data() + done, n - done, static_cast<off_t>(place.file_offset + done));
         if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) break;
+        if (got <= 0) return nullptr;
         done += static_cast<size_t>(got);
       }
-      if (done == size) {
-        data = ws->buffer.data();
-      } else {
+      return ws->buffer.data();
+    };
+    // The header, then the records up to its free-space offset: the rest of a chunk holds
+    // nothing (and most chunks of a small log are mostly empty). All of it when a record
+    // follows the free space (a stale header in a dirty file) or the header is not sound.
+    const uint8_t* data = have(std::min<size_t>(size, kChunkHeaderSize));
+    if (data != nullptr && size >= kChunkHeaderSize) {
+      const uint32_t used = chunk_used_bytes(data);
+      // Past the chunks the file header counts lies preallocated space: a chunk there whose
+      // header is all zeros is not read further (a chunk in use has a header).
+      if (used == 0 && index >= state_->header.chunk_count &&
+          std::all_of(data, data + kChunkHeaderSize, [](uint8_t b) { return b == 0; })) {
         ++stats.skipped_chunks;
-        ++stats.problems;
-        const std::string why = errno == 0 ? "the file ends early" : std::strerror(errno);
-        ws->problems.push_back({index, place.file_offset, "chunk unreadable: " + why});
+        return stats;
       }
+      if (used == 0) {
+        data = have(size);
+      } else {
+        const auto want = std::min<uint32_t>(size, used + 4);
+        data = have(want);
+        if (data != nullptr && !(want == used + 4 && std::memcmp(data + used, "**\0\0", 4) == 0)) size = std::min(want, used);
+        else if (data != nullptr) data = have(size);
+      }
+    }
+    if (data == nullptr) {
+      ++stats.skipped_chunks;
+      ++stats.problems;
+      const std::string why = errno == 0 ? "the file ends early" : std::strerror(errno);
+      ws->problems.push_back({index, place.file_offset, "chunk unreadable: " + why});
     }
     if (data)
       stats = read_chunk_records(data, size, place, ws->reader, scratch, sink, ws->problems);

@@ -18,6 +18,9 @@
 #include <sstream>
 #include <thread>
 
+#include <zlib.h>
+
+#include "detect/evtx/crc32.h"
 #include "detect/evtx/file.h"
 #include "detect/evtx/value.h"
 
@@ -612,6 +615,50 @@ TEST(Evtx, UnusedZeroChunksAreSkippedSilently) {
   EXPECT_TRUE(parsed.problems.empty());
 }
 
+// A dirty file: the chunk header's free-space offset stops before its last record (and its
+// checksums were written with it). Read from a file, so that only the used part is read: the
+// record after the free space is still read, and said.
+TEST(Evtx, ARecordPastAStaleFreeSpaceOffsetIsRead) {
+  const Sample* sample = busiest_sample();
+  if (!sample)
+    GTEST_SKIP() << "no .evtx samples under " << KHIEN_SHARED_DATA << " (../shared/data is absent)";
+  std::vector<RawRecord> first;
+  for (const auto& r : sample->raw)
+    if (r.chunk == 0) first.push_back(r);
+  ASSERT_GE(first.size(), 2u);
+  std::string bytes = sample->bytes;
+  auto* chunk = reinterpret_cast<uint8_t*>(bytes.data() + kHeaderBlock);
+  const auto stale = static_cast<uint32_t>(first.back().begin - kHeaderBlock);
+  std::memcpy(chunk + 48, &stale, 4);
+  const uint32_t data_crc = evtx::crc32(chunk + 512, stale - 512);
+  std::memcpy(chunk + 52, &data_crc, 4);
+  const uint32_t header_crc = evtx::crc32(chunk + 128, 512 - 128, evtx::crc32(chunk, 120));
+  std::memcpy(chunk + 124, &header_crc, 4);
+  const auto path = fs::temp_directory_path() / "khien-stale-free-space.evtx";
+  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  auto file = evtx::File::open(path.string());
+  ASSERT_TRUE(file);
+  const Parsed parsed = parse(*file);
+  fs::remove(path);
+  EXPECT_EQ(parsed.records.size(), sample->parsed.records.size());
+  ASSERT_EQ(parsed.problems.size(), 1u);
+  EXPECT_EQ(parsed.problems[0].reason, "1 record(s) past the header's free space offset (stale chunk header) read");
+}
+
+// Past the chunks the header counts, a chunk whose header is all zeros is preallocated space:
+// not read further, whatever follows its header.
+TEST(Evtx, PreallocatedChunksAreNotReadPastTheirZeroHeader) {
+  const Sample* sample = busiest_sample();
+  if (!sample)
+    GTEST_SKIP() << "no .evtx samples under " << KHIEN_SHARED_DATA << " (../shared/data is absent)";
+  std::string tail(kChunk, '\0');
+  tail.replace(4096, 5, "stale");
+  const Parsed parsed = parse_bytes(sample->bytes + tail);
+  EXPECT_EQ(parsed.records.size(), sample->parsed.records.size());
+  EXPECT_TRUE(parsed.problems.empty());
+  EXPECT_EQ(parsed.stats.skipped_chunks, sample->parsed.stats.skipped_chunks + 1);
+}
+
 TEST(Evtx, AChunkWithoutItsSignatureIsReportedAndSkipped) {
   const Sample* sample = busiest_sample();
   if (!sample)
@@ -731,4 +778,17 @@ TEST(EvtxValue, StringsAreUtf8WithoutTrailingNuls) {
             "caf\xc3\xa9\xe2\x82\xac");  // Windows-1252
   EXPECT_EQ(text_of(evtx::kUInt16Type | evtx::kArrayFlag, std::string("\x01\x00\x02\x00", 4)),
             "1, 2");
+}
+
+// ISA-L's CRC-32 against zlib's, the reference: every length around the vector widths, and
+// continued over pieces as the chunk header's checksum is.
+TEST(Evtx, Crc32IsZlibs) {
+  std::mt19937 random(7);
+  std::vector<std::uint8_t> bytes(70000);
+  for (auto& b : bytes) b = static_cast<std::uint8_t>(random());
+  for (std::size_t n : {0u, 1u, 3u, 15u, 16u, 17u, 63u, 64u, 65u, 127u, 255u, 256u, 511u, 512u, 4095u, 65536u, 70000u}) {
+    EXPECT_EQ(evtx::crc32(bytes.data(), n), ::crc32_z(0, bytes.data(), n)) << n;
+    const auto half = n / 2;
+    EXPECT_EQ(evtx::crc32(bytes.data() + half, n - half, evtx::crc32(bytes.data(), half)), ::crc32_z(0, bytes.data(), n)) << n;
+  }
 }
