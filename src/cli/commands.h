@@ -41,6 +41,7 @@ struct HuntOptions {
   std::vector<std::filesystem::path> rules;   // rule files or directories
   std::vector<std::filesystem::path> inputs;  // log files or directories
   std::string format = "table";               // jsonl, csv, table
+  std::string sort = "file";                  // file (file, then record order) or time (one timeline)
   std::string min_level;                      // empty: every level
   std::optional<std::filesystem::path> mapping;  // default: the built-in windows.yml
   std::string from, to;                       // RFC 3339; empty: unbounded

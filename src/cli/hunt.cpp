@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -107,8 +108,16 @@ boost::json::object rule_json(const detect::sigma::Rule& r) {
   return o;
 }
 
+// Where a match's line lies in an output text, and its time (for --sort time).
+struct Span {
+  std::int64_t time = 0;
+  std::size_t text = 0;  // which text
+  std::size_t begin = 0, end = 0;
+};
+
 struct FileResult {
   std::string output;
+  std::vector<Span> spans;  // --sort time: each line of `output`
   std::uint64_t events = 0;
   std::uint64_t matches = 0;
   std::uint64_t read_only = 0;  // matches only correlations read (not shown)
@@ -144,6 +153,12 @@ struct Hunt {
   std::atomic<std::uint64_t> bytes{0}, events{0}, matches{0};
 
   void line(FileResult& out, const Engine::Scanner& scanner, const Event& e, std::uint32_t rule_index, const fs::path& file) {
+    const auto begin = out.output.size();
+    write_line(out, scanner, e, rule_index, file);
+    if (options.sort == "time") out.spans.push_back({e.time_us, 0, begin, out.output.size()});
+  }
+
+  void write_line(FileResult& out, const Engine::Scanner& scanner, const Event& e, std::uint32_t rule_index, const fs::path& file) {
     const auto& r = engine.rules()[rule_index];
     const auto fields = scanner.matched_fields(e, rule_index);
     if (options.format == "jsonl") {
@@ -289,6 +304,11 @@ int hunt(const HuntOptions& options) {
     std::cerr << fmt::format("khien: --format must be jsonl, csv or table, not '{}'\n", options.format);
     return 2;
   }
+  if (options.sort != "file" && options.sort != "time") {
+    std::cerr << fmt::format("khien: --sort must be file or time, not '{}'\n", options.sort);
+    return 2;
+  }
+  const bool by_time = options.sort == "time";
   const int min_rank = options.min_level.empty() ? 0 : level_rank(options.min_level);
   if (min_rank < 0) {
     std::cerr << fmt::format("khien: --min-level must be informational, low, medium, high or critical, not '{}'\n",
@@ -418,6 +438,9 @@ int hunt(const HuntOptions& options) {
   std::map<std::uint32_t, std::uint64_t> by_rule, by_correlation;
   std::vector<Correlator::Input> inputs;
   std::vector<EventRef> refs;
+  // --sort time: every text of matches kept, and where each line of them lies.
+  std::vector<std::string> texts;
+  std::vector<Span> timeline;
   std::size_t unreadable = 0, skipped = 0;
   for (std::size_t u = 0; u < h.units.size(); ++u) {
     const auto i = h.units[u].file;
@@ -434,7 +457,15 @@ int hunt(const HuntOptions& options) {
     }
     auto r = std::move(h.results[u]);
     lock.unlock();
-    out << r.output;
+    if (by_time) {
+      for (auto span : r.spans) {
+        span.text = texts.size();
+        timeline.push_back(span);
+      }
+      texts.push_back(std::move(r.output));
+    } else {
+      out << r.output;
+    }
     if (progress && (!r.problems.empty() || !r.note.empty())) std::cerr << "\r\033[K";
     for (const auto& p : r.problems) std::cerr << fmt::format("{}: {}\n", h.files[i].string(), p);
     if (h.units[u].first && !r.problems.empty() && r.events == 0) ++unreadable;
@@ -463,11 +494,21 @@ int hunt(const HuntOptions& options) {
   std::stable_sort(correlated.begin(), correlated.end(), [](const auto& a, const auto& b) { return a.last_us < b.last_us; });
   std::string text;
   for (const auto& m : correlated) {
+    const auto begin = text.size();
     h.correlation_line(text, m, refs);
+    timeline.push_back({m.last_us, texts.size(), begin, text.size()});
     ++by_correlation[m.correlation];
   }
   total_matches += correlated.size();
-  out << text;
+  if (by_time) {
+    // One timeline: by time (events without one last), then as read.
+    texts.push_back(std::move(text));
+    const auto key = [](const Span& s) { return s.time == 0 ? std::numeric_limits<std::int64_t>::max() : s.time; };
+    std::stable_sort(timeline.begin(), timeline.end(), [&](const Span& a, const Span& b) { return key(a) < key(b); });
+    for (const auto& s : timeline) out.write(texts[s.text].data() + s.begin, static_cast<std::streamsize>(s.end - s.begin));
+  } else {
+    out << text;
+  }
   out.flush();
   if (progress) std::cerr << "\r\033[K";
 

@@ -162,6 +162,9 @@ int main(int argc, char** argv) {
       ->required();
   hunt_cmd->add_option("--format", hunt_options.format, "Output: table, jsonl (one match per line) or csv")
       ->capture_default_str();
+  hunt_cmd->add_option("--sort", hunt_options.sort,
+                       "Order of the matches: file (file by file, record by record, as read) or time (one timeline)")
+      ->capture_default_str();
   hunt_cmd->add_option("--min-level", hunt_options.min_level,
                        "Only rules of this level and above: informational, low, medium, high, critical");
   hunt_cmd->add_option("--mapping", hunt_mapping, "Log source and field mapping (default: the built-in windows.yml)");

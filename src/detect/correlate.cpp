@@ -121,7 +121,9 @@ struct Correlator::Compiled {
     std::vector<Reference> refs;  // per position of k->rules
     std::map<std::string, std::uint32_t> position_of;  // reference text -> position (expressions)
     std::unordered_map<std::string, Group> groups;
-    std::deque<std::pair<std::int64_t, std::string>> deadlines;  // when a group may be done
+    // When a group may be done, one per group, in about time order (a group's is moved on
+    // when it comes due while the group still has matches in its window).
+    std::deque<std::pair<std::int64_t, std::string>> deadlines;
   };
   std::vector<State> states;
 
@@ -255,7 +257,9 @@ struct Correlator::Compiled {
       if (it == s.groups.end()) continue;
       auto& g = it->second;
       if (s.early) {
-        if (deadline(s, g.last) == when) s.groups.erase(it);
+        // One deadline per group: it is moved on while the group has matches in its window.
+        if (deadline(s, g.last) < now) s.groups.erase(it);
+        else s.deadlines.emplace_back(deadline(s, g.last), key);
       } else if (deadline(s, g.first) == when) {
         close(s, it, out);
       }
@@ -309,7 +313,6 @@ struct Correlator::Compiled {
     }
     g->last = t;
     if (s.early) {
-      s.deadlines.emplace_back(deadline(s, t), key);
       switch (k.type) {
         case Type::kTemporal:
           g->start[position] = t;

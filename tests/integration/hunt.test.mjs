@@ -277,3 +277,26 @@ correlation: {type: event_count, rules: [no_such_rule], group-by: [TargetUserNam
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('hunt --sort time gives one timeline across files; --sort file keeps file and record order', () => {
+  const dir = tempDir();
+  try {
+    mkdirSync(join(dir, 'rules'));
+    mkdirSync(join(dir, 'logs'));
+    writeFileSync(join(dir, 'rules', 'whoami.yml'), rule('11111111-0000-4000-8000-000000000002', 'Whoami', 'low',
+      `  selection:\n    Image|endswith: '\\\\whoami.exe'\n  condition: selection\n`));
+    const whoami = (record, time) => sysmon(record, time, 'C:\\Windows\\System32\\whoami.exe', 'whoami');
+    writeFileSync(join(dir, 'logs', 'a.jsonl'), [whoami(1, '2026-11-20T03:00:00Z'), whoami(2, '2026-11-20T01:00:00Z')].join('\n') + '\n');
+    writeFileSync(join(dir, 'logs', 'b.jsonl'), whoami(1, '2026-11-20T02:00:00Z') + '\n');
+    const base = ['hunt', '--rules', join(dir, 'rules'), '--input', join(dir, 'logs'), '--format', 'jsonl'];
+    const order = (args) => cli(args).stdout.trim().split('\n').map((l) => JSON.parse(l)).map((m) => `${m.file.split('/').pop()}#${m.record_id}`);
+    assert.deepEqual(order(base), ['a.jsonl#1', 'a.jsonl#2', 'b.jsonl#1']);
+    assert.deepEqual(order([...base, '--sort', 'time']), ['a.jsonl#2', 'b.jsonl#1', 'a.jsonl#1']);
+    assert.deepEqual(order([...base, '--sort', 'time', '--threads', '1']), ['a.jsonl#2', 'b.jsonl#1', 'a.jsonl#1']);
+    const bad = cli([...base, '--sort', 'severity']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--sort must be file or time, not 'severity'/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
