@@ -71,8 +71,9 @@ std::optional<Expression> as_literal(const Pattern& p, bool cased) {
   e.literal = true;
   e.placement = open_start ? (open_end ? Placement::kAnywhere : Placement::kEnd)
                            : (open_end ? Placement::kStart : Placement::kWhole);
-  // Placed literals need every occurrence (the last one may be the one at the end).
-  e.flags = (cased ? 0u : HS_FLAG_CASELESS) | (e.placement == Placement::kAnywhere ? HS_FLAG_SINGLEMATCH : 0u);
+  // One match is enough, except at the end: matches come in the order they end, so the first
+  // is the one at the start if any is, but the one at the end may be the last of several.
+  e.flags = (cased ? 0u : HS_FLAG_CASELESS) | (e.placement == Placement::kEnd ? 0u : HS_FLAG_SINGLEMATCH);
   return e;
 }
 
