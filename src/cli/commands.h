@@ -49,6 +49,8 @@ struct HuntOptions {
   std::optional<std::filesystem::path> output;   // default: standard output
   bool fail_on_match = false;
   std::optional<std::filesystem::path> placeholders;  // values for `|expand`
+  // Matches correlations read are held until the end (about 150 bytes each): at most this many.
+  std::size_t max_correlated = 2'000'000;
 };
 // Sigma rules over log files: matches on the output in file and record order, problems and
 // a summary on stderr. 0 done, 1 matches found with fail_on_match, 2 usage or input error.

@@ -438,6 +438,7 @@ int hunt(const HuntOptions& options) {
   std::map<std::uint32_t, std::uint64_t> by_rule, by_correlation;
   std::vector<Correlator::Input> inputs;
   std::vector<EventRef> refs;
+  std::uint64_t uncorrelated = 0;  // matches past --max-correlated
   // --sort time: every text of matches kept, and where each line of them lies.
   std::vector<std::string> texts;
   std::vector<Span> timeline;
@@ -473,11 +474,15 @@ int hunt(const HuntOptions& options) {
     total_events += r.events;
     total_matches += r.matches;
     read_only += r.read_only;
-    for (auto& in : r.inputs) {
+    // Matches wait for the end to be correlated in time order: a bounded number of them.
+    const auto room = options.max_correlated - std::min(options.max_correlated, inputs.size());
+    if (r.inputs.size() > room) uncorrelated += r.inputs.size() - room;
+    for (std::size_t k = 0; k < r.inputs.size() && k < room; ++k) {
+      auto& in = r.inputs[k];
       in.event += refs.size();
       inputs.push_back(std::move(in));
     }
-    refs.insert(refs.end(), r.refs.begin(), r.refs.end());
+    refs.insert(refs.end(), r.refs.begin(), r.refs.begin() + static_cast<std::ptrdiff_t>(std::min(room, r.refs.size())));
     for (const auto& [rule, n] : r.by_rule) by_rule[rule] += n;
   }
   for (auto& w : workers) w.join();
@@ -524,6 +529,10 @@ int hunt(const HuntOptions& options) {
                            "the mapping), read in {:.2f} s, compiled in {:.2f} s; {} not loaded\n",
                            thousands(parsed), thousands(in_use), thousands(correlator->rules().size()), thousands(below_level),
                            thousands(engine->unmapped().size()), load_seconds, compile_seconds, not_loaded);
+  if (uncorrelated > 0)
+    std::cerr << fmt::format("correlations: more than {} matches to correlate (--max-correlated); the {} after them were "
+                             "not correlated (narrow the input with --from/--to, or the rules)\n",
+                             thousands(options.max_correlated), thousands(uncorrelated));
   if (read_only > 0 || untimed > 0)
     std::cerr << fmt::format("correlations read {} matches not shown on their own{}\n", thousands(read_only),
                              untimed > 0 ? fmt::format("; {} matches without a time could not be correlated", thousands(untimed)) : "");

@@ -173,6 +173,9 @@ int main(int argc, char** argv) {
   hunt_cmd->add_option("--threads", hunt_options.threads, "Threads reading the files and the parts of large ones (default: one per core)");
   hunt_cmd->add_option("--output", hunt_output, "Write the matches to this file instead of standard output");
   hunt_cmd->add_flag("--fail-on-match", hunt_options.fail_on_match, "Exit 1 when something matched");
+  hunt_cmd->add_option("--max-correlated", hunt_options.max_correlated,
+                       "Matches held for correlation rules, which read them in time order at the end (about 150 bytes each)")
+      ->capture_default_str();
   std::string hunt_placeholders;
   hunt_cmd->add_option("--placeholders", hunt_placeholders,
                        "Values of the %placeholders% of |expand, as YAML: name: [value, ...]");

@@ -266,6 +266,10 @@ correlation: {type: event_count, rules: [no_such_rule], group-by: [TargetUserNam
     assert.match(r.stderr, /correlations read 26 matches not shown on their own/);
     assert.match(r.stderr, /matches: 2 \(high 1, medium 1\)/);
 
+    // Matches held for correlation are bounded, and what is over is said.
+    const capped = cli([...base, '--format', 'jsonl', '--max-correlated', '20']);
+    assert.match(capped.stderr, /correlations: more than 20 matches to correlate \(--max-correlated\); the 6 after them were not correlated/);
+
     // --min-level keeps the informational rules the high correlation reads.
     const high = cli([...base, '--format', 'jsonl', '--min-level', 'high']);
     assert.deepEqual(high.stdout.trim().split('\n').map((l) => JSON.parse(l).title), ['Failed logons followed by a success']);
