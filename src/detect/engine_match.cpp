@@ -70,10 +70,15 @@ struct Engine::Scanner::State {
     State* state;
     const Database* db;
     unsigned long long length;
+    std::vector<std::uint32_t>* record;  // the slots the scan hits, for the cache
   };
+  void hit_and_record(ScanContext* ctx, std::uint32_t slot) {
+    if (ctx->record != nullptr) ctx->record->push_back(slot);
+    hit(slot);
+  }
   static int on_expression(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* context) {
     auto* ctx = static_cast<ScanContext*>(context);
-    ctx->state->hit(ctx->db->slot_of[id]);
+    ctx->state->hit_and_record(ctx, ctx->db->slot_of[id]);
     return 0;
   }
   static int on_literal(unsigned int id, unsigned long long, unsigned long long to, unsigned int, void* context) {
@@ -86,12 +91,38 @@ struct Engine::Scanner::State {
       case Placement::kEnd: if (!at_end) return 0; break;
       case Placement::kWhole: if (!at_start || !at_end) return 0; break;
     }
-    for (std::uint32_t k = 0; k < lit.count; ++k) ctx->state->hit(ctx->db->literal_slots[lit.first + k]);
+    for (std::uint32_t k = 0; k < lit.count; ++k) ctx->state->hit_and_record(ctx, ctx->db->literal_slots[lit.first + k]);
     return 0;
   }
 
+  // What scanning a value of a field hit, by value: logs repeat their values (the same images,
+  // users, logon types...), and looking one up costs less than scanning it. Bounded: all is
+  // forgotten when the values remembered reach kRememberedBytes.
+  using Remembered = std::unordered_map<std::string, std::vector<std::uint32_t>, Compiled::NameHash, std::equal_to<>>;
+  std::unordered_map<const Database*, Remembered> remembered;
+  std::size_t remembered_bytes = 0;
+  static constexpr std::size_t kRememberedBytes = 16u << 20, kRememberedLength = 1024;
+
   void scan(const Database& db, std::string_view value) {
-    ScanContext ctx{this, &db, value.size()};
+    std::vector<std::uint32_t>* record = nullptr;
+    if (value.size() <= kRememberedLength && &db != &c.keywords) {
+      auto& cache = remembered[&db];
+      if (const auto it = cache.find(value); it != cache.end()) {
+        for (const auto slot : it->second) hit(slot);
+        return;
+      }
+      if (remembered_bytes >= kRememberedBytes) {
+        for (auto& [_, values] : remembered) values.clear();
+        remembered_bytes = 0;
+      }
+      remembered_bytes += value.size() + 64;  // with the entry's own cost
+      record = &cache.emplace(std::string(value), std::vector<std::uint32_t>{}).first->second;
+    }
+    scan_now(db, value, record);
+  }
+
+  void scan_now(const Database& db, std::string_view value, std::vector<std::uint32_t>* record) {
+    ScanContext ctx{this, &db, value.size(), record};
     if (db.literals != nullptr)
       hs_scan(db.literals, value.data(), static_cast<unsigned>(value.size()), 0, scratch, on_literal, &ctx);
     if (db.regex != nullptr)

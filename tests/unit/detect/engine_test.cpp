@@ -282,3 +282,39 @@ TEST(Engine, FilterRulesAreAddedToTheRulesTheyName) {
   EXPECT_FALSE(reference::matches(merged[0], windows_mapping(), kProcess));
   EXPECT_TRUE(reference::matches(merged[0], windows_mapping(), bob));
 }
+
+// A value scanned once is remembered per field: seen again, in another event, in another
+// field, or under `|all`, it gives what scanning it gives.
+TEST(Engine, RememberedValuesMatchAsScannedOnes) {
+  const std::string text =
+      "title: end\nid: e\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  sel:\n    Image|endswith: '\\whoami.exe'\n  condition: sel\n---\n"
+      "title: all\nid: a\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  sel:\n    CommandLine|contains|all: [' /user ', ' /priv']\n  condition: sel\n---\n"
+      "title: start\nid: s\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  sel:\n    ParentImage|startswith: 'C:\\Windows\\'\n  condition: sel\n";
+  auto rules = sigma::parse_rules(text, "remembered.yml");
+  ASSERT_TRUE(rules.ok()) << rules.error().detail();
+  std::vector<RuleProblem> problems;
+  auto engine = Engine::compile(*rules, windows_mapping(), problems);
+  auto scanner = engine->scanner();
+  const auto ids = [&](const Event& e) {
+    std::vector<Match> found;
+    scanner.match(e, found);
+    std::string out;
+    for (const auto& m : found) out += engine->rules()[m.rule].id;
+    return out;
+  };
+  const auto one = sysmon_event(1, {{"Image", "C:\\Windows\\System32\\whoami.exe"}, {"CommandLine", "whoami /user /priv"},
+                                    {"ParentImage", "C:\\Windows\\explorer.exe"}});
+  const auto other = sysmon_event(1, {{"Image", "C:\\whoami.exe\\x.exe"}, {"CommandLine", "whoami /user"},
+                                      {"ParentImage", "D:\\C:\\Windows\\x.exe"}});
+  // The second event's values hold the literals at the wrong places, or not all of them.
+  for (int pass = 0; pass < 3; ++pass) {
+    EXPECT_EQ(ids(one), "eas") << pass;
+    EXPECT_EQ(ids(other), "") << pass;
+  }
+  // The same value in another field is another field's scan.
+  const auto swapped = sysmon_event(1, {{"Image", "C:\\Windows\\explorer.exe"}, {"ParentImage", "C:\\Windows\\System32\\whoami.exe"}});
+  EXPECT_EQ(ids(swapped), "s");
+}
