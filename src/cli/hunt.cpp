@@ -15,6 +15,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -231,54 +232,61 @@ struct Hunt {
     }
   }
 
+  // One unit read and its events matched.
+  FileResult run(std::size_t u, Engine::Scanner& scanner, std::vector<detect::Match>& found) {
+    const auto i = units[u].file;
+    FileResult out;
+    bool first = units[u].first;
+    auto result = detect::read_events(files[i], mapping, [&](const Event& e) {
+      if (first) {
+        first = false;
+        // A single-channel log (EVTX) whose channel no rule wants is not read further.
+        if (!e.channel().empty() && !engine.wants(e.provider(), e.channel())) {
+          out.note = fmt::format("skipped: no rule applies to channel '{}'", e.channel());
+          return false;
+        }
+      }
+      ++out.events;
+      ++events;
+      if ((from_us != 0 && e.time_us < from_us) || (to_us != 0 && (e.time_us == 0 || e.time_us > to_us))) return true;
+      found.clear();
+      scanner.match(e, found);
+      for (const auto& m : found) {
+        if (correlator.reads(m.rule)) {
+          Correlator::Input in{m.rule, e.time_us, out.refs.size(), {}};
+          for (const auto& f : correlator.fields_of(m.rule)) in.values.emplace_back(scanner.field_value(e, m.rule, f));
+          out.inputs.push_back(std::move(in));
+          out.refs.push_back({i, e.record_id, e.time_us, m.rule});
+        }
+        if (!correlator.shows(m.rule)) {
+          ++out.read_only;
+          continue;
+        }
+        line(out, scanner, e, m.rule, files[i]);
+        ++out.by_rule[m.rule];
+        ++out.matches;
+        ++matches;
+      }
+      return true;
+    }, &bytes, units[u].range);
+    // A JSON file mixes channels: stopping after a first record is only for single-channel EVTX.
+    if (result.stopped && result.format != detect::InputFormat::kEvtx) out.note.clear();
+    for (const auto& p : result.problems)
+      out.problems.push_back(p.where.empty() ? p.reason : fmt::format("{}: {}", p.where, p.reason));
+    out.done = true;
+    return out;
+  }
+
+  // A worker thread: units in turn, each handed to the main thread, which writes in order.
   void work() {
     auto scanner = engine.scanner();
     std::vector<detect::Match> found;
     while (true) {
       const auto u = next++;
       if (u >= units.size()) return;
-      const auto i = units[u].file;
-      FileResult out;
-      bool first = units[u].first;
-      auto result = detect::read_events(files[i], mapping, [&](const Event& e) {
-        if (first) {
-          first = false;
-          // A single-channel log (EVTX) whose channel no rule wants is not read further.
-          if (!e.channel().empty() && !engine.wants(e.provider(), e.channel())) {
-            out.note = fmt::format("skipped: no rule applies to channel '{}'", e.channel());
-            return false;
-          }
-        }
-        ++out.events;
-        ++events;
-        if ((from_us != 0 && e.time_us < from_us) || (to_us != 0 && (e.time_us == 0 || e.time_us > to_us))) return true;
-        found.clear();
-        scanner.match(e, found);
-        for (const auto& m : found) {
-          if (correlator.reads(m.rule)) {
-            Correlator::Input in{m.rule, e.time_us, out.refs.size(), {}};
-            for (const auto& f : correlator.fields_of(m.rule)) in.values.emplace_back(scanner.field_value(e, m.rule, f));
-            out.inputs.push_back(std::move(in));
-            out.refs.push_back({i, e.record_id, e.time_us, m.rule});
-          }
-          if (!correlator.shows(m.rule)) {
-            ++out.read_only;
-            continue;
-          }
-          line(out, scanner, e, m.rule, files[i]);
-          ++out.by_rule[m.rule];
-          ++out.matches;
-          ++matches;
-        }
-        return true;
-      }, &bytes, units[u].range);
-      // A JSON file mixes channels: stopping after a first record is only for single-channel EVTX.
-      if (result.stopped && result.format != detect::InputFormat::kEvtx) out.note.clear();
-      for (const auto& p : result.problems)
-        out.problems.push_back(p.where.empty() ? p.reason : fmt::format("{}: {}", p.where, p.reason));
+      auto out = run(u, scanner, found);
       {
         std::lock_guard lock(mutex);
-        out.done = true;
         results[u] = std::move(out);
       }
       done.notify_all();
@@ -430,8 +438,14 @@ int hunt(const HuntOptions& options) {
   }
   h.results.resize(h.units.size());
   const auto threads = static_cast<unsigned>(std::min<std::size_t>(h.units.size(), want_threads));
+  // One thread: the main thread reads too, with no hand-over per file.
   std::vector<std::thread> workers;
-  for (unsigned t = 0; t < threads; ++t) workers.emplace_back([&h] { h.work(); });
+  if (threads > 1)
+    for (unsigned t = 0; t < threads; ++t) workers.emplace_back([&h] { h.work(); });
+  std::optional<Engine::Scanner> own_scanner;
+  if (threads <= 1) own_scanner.emplace(*engine);
+  std::vector<detect::Match> found;
+  auto last_progress = std::chrono::steady_clock::now();
 
   const bool progress = isatty(STDERR_FILENO) != 0;
   std::uint64_t total_events = 0, total_matches = 0, read_only = 0;
@@ -445,19 +459,28 @@ int hunt(const HuntOptions& options) {
   std::size_t unreadable = 0, skipped = 0;
   for (std::size_t u = 0; u < h.units.size(); ++u) {
     const auto i = h.units[u].file;
-    std::unique_lock lock(h.mutex);
-    while (!h.results[u].done) {
-      h.done.wait_for(lock, std::chrono::milliseconds(250));
-      if (progress) {
-        const auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        std::cerr << fmt::format("\rfiles {}/{} · events {} · {:.1f} MB/s · matches {}   ", i, h.files.size(),
-                                 thousands(h.events), static_cast<double>(h.bytes) / 1e6 / std::max(secs, 1e-3),
-                                 thousands(h.matches))
-                  << std::flush;
+    const auto show_progress = [&] {
+      const auto now = std::chrono::steady_clock::now();
+      if (!progress || now - last_progress < std::chrono::milliseconds(250)) return;
+      last_progress = now;
+      const auto secs = std::chrono::duration<double>(now - started).count();
+      std::cerr << fmt::format("\rfiles {}/{} · events {} · {:.1f} MB/s · matches {}   ", i, h.files.size(),
+                               thousands(h.events), static_cast<double>(h.bytes) / 1e6 / std::max(secs, 1e-3),
+                               thousands(h.matches))
+                << std::flush;
+    };
+    FileResult r;
+    if (own_scanner) {
+      r = h.run(u, *own_scanner, found);
+      show_progress();
+    } else {
+      std::unique_lock lock(h.mutex);
+      while (!h.results[u].done) {
+        h.done.wait_for(lock, std::chrono::milliseconds(250));
+        show_progress();
       }
+      r = std::move(h.results[u]);
     }
-    auto r = std::move(h.results[u]);
-    lock.unlock();
     if (by_time) {
       for (auto span : r.spans) {
         span.text = texts.size();
