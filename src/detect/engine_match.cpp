@@ -293,6 +293,19 @@ std::vector<std::pair<std::string, std::string>> Engine::Scanner::matched_fields
       for (const auto a : atoms) {
         const auto& atom = s.c.atoms[a];
         if (atom.direct || s.atom_epoch[a] != s.epoch) continue;
+        // The scan of its field hit the atom: when the event has that field once, that value.
+        if (!atom.field.empty()) {
+          std::size_t found = 0, at = 0;
+          for (std::size_t i = 0; i < event.size() && found < 2; ++i)
+            if (event.name(i) == atom.field) {
+              ++found;
+              at = i;
+            }
+          if (found == 1) {
+            add(event.name(at), event.value(at));
+            continue;
+          }
+        }
         for (std::size_t i = 0; i < event.size(); ++i) {
           if (!atom.field.empty() && event.name(i) != atom.field) continue;
           bool hit = atom.test->has(Modifier::kRe);  // the regex matched this field

@@ -2,6 +2,8 @@
 // case checked against the expected answer and against the reference evaluator.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "detect/engine.h"
 #include "detect/reference_evaluator.h"
 #include "detect/sigma/parse.h"
@@ -317,4 +319,32 @@ TEST(Engine, RememberedValuesMatchAsScannedOnes) {
   // The same value in another field is another field's scan.
   const auto swapped = sysmon_event(1, {{"Image", "C:\\Windows\\explorer.exe"}, {"ParentImage", "C:\\Windows\\System32\\whoami.exe"}});
   EXPECT_EQ(ids(swapped), "s");
+}
+
+// The fields a match shows: the value each string test matched, the right one of a repeated
+// field, and for keywords the values that hold them.
+TEST(Engine, MatchedFieldsAreTheValuesThatMatched) {
+  const std::string text =
+      "title: image\nid: i\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  sel:\n    Image|endswith: '\\whoami.exe'\n    CommandLine|re: 'who.mi'\n  condition: sel\n---\n"
+      "title: data\nid: d\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  sel:\n    Data|contains: 'secret'\n  condition: sel\n---\n"
+      "title: keyword\nid: k\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  keywords:\n    - 'mimikatz'\n  condition: keywords\n";
+  auto rules = sigma::parse_rules(text, "fields.yml");
+  ASSERT_TRUE(rules.ok()) << rules.error().detail();
+  std::vector<RuleProblem> problems;
+  auto engine = Engine::compile(*rules, windows_mapping(), problems);
+  auto scanner = engine->scanner();
+  const auto e = sysmon_event(1, {{"Image", "C:\\Windows\\System32\\whoami.exe"}, {"CommandLine", "whoami /all"},
+                                  {"Data", "public"}, {"Data", "top secret"}, {"Description", "mimikatz for you"}});
+  std::vector<Match> found;
+  scanner.match(e, found);
+  ASSERT_EQ(found.size(), 3u);
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> shown;
+  for (const auto& m : found) shown[engine->rules()[m.rule].id] = scanner.matched_fields(e, m.rule);
+  using Fields = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(shown["i"], (Fields{{"Image", "C:\\Windows\\System32\\whoami.exe"}, {"CommandLine", "whoami /all"}}));
+  EXPECT_EQ(shown["d"], (Fields{{"Data", "top secret"}}));
+  EXPECT_EQ(shown["k"], (Fields{{"Description", "mimikatz for you"}}));
 }
