@@ -80,18 +80,19 @@ std::string text_of(const YAML::Node& map, const char* key, const std::string& w
   return n.Scalar();
 }
 
-std::vector<std::string> list_of(const YAML::Node& map, const char* key, std::vector<Failure>& out) {
+// A text or a list of texts; `where` prefixes the key in failures ("correlation.").
+std::vector<std::string> list_of(const YAML::Node& map, const char* key, std::vector<Failure>& out, const std::string& where = "") {
   std::vector<std::string> v;
   const auto n = map[key];
   if (is_null(n)) return v;
   if (n.IsScalar()) return {n.Scalar()};
   if (!n.IsSequence()) {
-    out.push_back({key, "must be a list of texts"});
+    out.push_back({where + key, "must be a text or a list of texts"});
     return v;
   }
   for (const auto& e : n) {
     if (e.IsScalar()) v.push_back(e.Scalar());
-    else if (!is_null(e)) out.push_back({key, "must be a list of texts"});
+    else if (!is_null(e)) out.push_back({where + key, "must be a text or a list of texts"});
   }
   return v;
 }
@@ -294,9 +295,9 @@ std::optional<Rule> correlation_of(const YAML::Node& doc, std::string_view sourc
     return std::nullopt;
   }
   k.type = t->second;
-  k.rules = list_of(c, "rules", out);
+  k.rules = list_of(c, "rules", out, "correlation.");
   if (k.rules.empty()) out.push_back({"correlation.rules", "required: the ids or names of the rules it correlates"});
-  k.group_by = list_of(c, "group-by", out);
+  k.group_by = list_of(c, "group-by", out, "correlation.");
   k.timespan = text_of(c, "timespan", "correlation.", out);
   if (k.timespan.empty()) {
     out.push_back({"correlation.timespan", "required, e.g. 5m (s, m, h, d, w)"});
@@ -448,21 +449,13 @@ bool rule_of(const YAML::Node& doc, std::string_view source, std::vector<Failure
       return false;
     }
     r.is_filter = true;
-    const auto filtered = filter["rules"];
-    if (!filtered) {
+    if (!filter["rules"]) {
       out.push_back({"filter.rules", "required: the rules (ids or titles) to filter, or any"});
       return false;
     }
-    if (filtered.IsScalar() && (filtered.Scalar() == "any" || filtered.Scalar() == "all")) {
-    } else if (filtered.IsScalar()) {
-      r.filter_rules.push_back(filtered.Scalar());
-    } else if (filtered.IsSequence()) {
-      for (const auto& id : filtered)
-        if (id.IsScalar()) r.filter_rules.push_back(id.Scalar());
-        else out.push_back({"filter.rules", "a list of rule ids or titles"});
-    } else {
-      out.push_back({"filter.rules", "a rule id or title, a list of them, or any"});
-    }
+    r.filter_rules = list_of(filter, "rules", out, "filter.");
+    if (r.filter_rules == std::vector<std::string>{"any"} || r.filter_rules == std::vector<std::string>{"all"})
+      r.filter_rules.clear();  // every rule
     for (const auto& kv : filter)
       if (kv.first.Scalar() != "rules") filter_detection[kv.first.Scalar()] = kv.second;
   }

@@ -221,6 +221,8 @@ correlation:
             "k.yml: correlation.rules: required: the ids or names of the rules it correlates");
   EXPECT_EQ(error("  type: temporal\n  rules: [a, b]\n  timespan: 5m\n  condition: a and c\n"),
             "k.yml: correlation.condition: the condition names 'c', which is not a rule of the correlation");
+  EXPECT_EQ(error("  type: event_count\n  rules: {a: b}\n  timespan: 5m\n  condition: {gte: 3}\n"),
+            "k.yml: correlation.rules: must be a text or a list of texts");
   EXPECT_EQ(error("  type: temporal\n  rules: [a, b]\n  timespan: 5m\n  condition: a and not b\n"), "loaded");
 }
 
