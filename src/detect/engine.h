@@ -13,6 +13,7 @@
 // rules that apply; only those whose condition can hold are evaluated: a rule with a true
 // atom, or one whose condition holds without any (`not selection`) or that has direct atoms.
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -47,8 +48,11 @@ class Engine {
   // Compiles every rule that can be compiled; the others are listed in `problems`. Rules whose
   // log source the mapping does not know are kept but never apply (see unmapped()).
   // A placeholder without values makes the values that name it match nothing (a warning).
+  // With a `cache_dir`, Vectorscan databases compiled before from the same patterns are loaded
+  // from there, and new ones kept there (detect/hs_cache.h).
   static std::unique_ptr<Engine> compile(std::vector<sigma::Rule> rules, const Mapping& mapping,
-                                         std::vector<RuleProblem>& problems, const Placeholders& placeholders = {});
+                                         std::vector<RuleProblem>& problems, const Placeholders& placeholders = {},
+                                         const std::filesystem::path& cache_dir = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -59,6 +63,9 @@ class Engine {
   // Whether some rule applies to events of this provider and channel (any event id): a file
   // whose first record gives a channel no rule wants need not be read further.
   bool wants(std::string_view provider, std::string_view channel) const;
+  // How many Vectorscan databases compile() read from the cache, and how many it compiled.
+  unsigned databases_loaded() const;
+  unsigned databases_compiled() const;
 
   // Per-thread matching state. Matches of one event, in rule order.
   class Scanner {

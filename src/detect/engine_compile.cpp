@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "detect/engine_compiled.h"
+#include "detect/hs_cache.h"
 #include "detect/sigma/parse.h"
 
 namespace khien::detect {
@@ -80,6 +81,7 @@ std::optional<Expression> as_literal(const Pattern& p, bool cased) {
 struct Builder {
   Engine::Compiled& c;
   const Placeholders& placeholders;
+  DatabaseCache cache;
   std::set<std::string> missing;  // placeholders the current rule names without values
   std::map<std::string, std::uint32_t> atom_ids;
   std::map<std::string, std::vector<Expression>> expressions;  // field ("" = keywords) -> expressions
@@ -289,13 +291,12 @@ struct Builder {
       hs_free_database(d.literals);
       return Error("invalid_rule", fmt::format("{} {}{}", what, at >= 0 ? std::string(t[static_cast<std::size_t>(at)]) + ": " : "", why));
     };
-    if (!texts.empty() && hs_compile_multi(texts.data(), flags.data(), ids.data(), static_cast<unsigned>(texts.size()),
-                                           HS_MODE_BLOCK, nullptr, &d.regex, &err) != HS_SUCCESS)
+    if (!texts.empty() && cache.compile(texts.data(), nullptr, flags.data(), ids.data(), static_cast<unsigned>(texts.size()),
+                                        &d.regex, &err) != HS_SUCCESS)
       return failure("expression", texts);
     if (!literal_texts.empty() &&
-        hs_compile_lit_multi(literal_texts.data(), literal_flags.data(), literal_ids.data(), literal_lengths.data(),
-                             static_cast<unsigned>(literal_texts.size()), HS_MODE_BLOCK, nullptr, &d.literals,
-                             &err) != HS_SUCCESS)
+        cache.compile(literal_texts.data(), literal_lengths.data(), literal_flags.data(), literal_ids.data(),
+                      static_cast<unsigned>(literal_texts.size()), &d.literals, &err) != HS_SUCCESS)
       return failure("literal", literal_texts);
     return d;
   }
@@ -403,6 +404,9 @@ Engine::~Engine() = default;
 const std::vector<sigma::Rule>& Engine::rules() const { return c_->rules; }
 const std::vector<std::uint32_t>& Engine::unmapped() const { return c_->unmapped; }
 
+unsigned Engine::databases_loaded() const { return c_->databases_loaded; }
+unsigned Engine::databases_compiled() const { return c_->databases_compiled; }
+
 bool Engine::wants(std::string_view provider, std::string_view channel) const {
   for (const auto* s : c_->sources)
     if ((s->provider.empty() || equals_ignoring_case(s->provider, provider)) &&
@@ -412,7 +416,8 @@ bool Engine::wants(std::string_view provider, std::string_view channel) const {
 }
 
 std::unique_ptr<Engine> Engine::compile(std::vector<sigma::Rule> rules, const Mapping& mapping,
-                                        std::vector<RuleProblem>& problems, const Placeholders& placeholders) {
+                                        std::vector<RuleProblem>& problems, const Placeholders& placeholders,
+                                        const std::filesystem::path& cache_dir) {
   std::unique_ptr<Engine> engine(new Engine());
   auto& c = *engine->c_;
   c.mapping = mapping;
@@ -421,7 +426,7 @@ std::unique_ptr<Engine> Engine::compile(std::vector<sigma::Rule> rules, const Ma
   for (auto& note : filter_notes) problems.push_back({"", "", std::move(note), true});
   // Atoms point at their rule's field tests: the rules must not move once compiled.
   c.rules.reserve(rules.size());
-  Builder b{c, placeholders, {}, {}, {}, {}, {}};
+  Builder b{c, placeholders, DatabaseCache(cache_dir), {}, {}, {}, {}, {}};
   // Rules are kept in the order given; a refused rule is dropped from the list.
   for (auto& rule : rules) {
     auto refuse = [&](const std::string& why) {
@@ -512,9 +517,12 @@ std::unique_ptr<Engine> Engine::compile(std::vector<sigma::Rule> rules, const Ma
     }
     for (auto* part : {db->regex, db->literals})
       if (part != nullptr) hs_alloc_scratch(part, &c.scratch);
+    db->index = c.database_count++;
     if (field.empty()) c.keywords = std::move(*db);
     else c.fields.emplace(field, std::move(*db));
   }
+  c.databases_loaded = b.cache.loaded();
+  c.databases_compiled = b.cache.compiled();
   return engine;
 }
 

@@ -66,6 +66,7 @@ struct Database {
   hs_database_t* literals = nullptr;
   std::vector<Literal> literal_of;      // literal id -> where, which slots
   std::vector<std::uint32_t> literal_slots;
+  std::uint32_t index = 0;  // among the engine's databases (per-database state of a scanner)
   bool empty() const { return regex == nullptr && literals == nullptr; }
 };
 
@@ -85,6 +86,8 @@ struct Engine::Compiled {
   Database keywords;                                  // scanned over every value
   std::vector<const Source*> sources;                 // every source some instance uses
   hs_scratch_t* scratch = nullptr;                    // prototype, cloned per scanner
+  unsigned databases_loaded = 0, databases_compiled = 0;
+  std::uint32_t database_count = 0;  // fields' and keywords' (Database::index)  // Vectorscan databases, from the cache or not
 
   ~Compiled() {
     for (auto& [_, d] : fields) {

@@ -2,6 +2,10 @@
 // case checked against the expected answer and against the reference evaluator.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "detect/engine.h"
@@ -347,4 +351,55 @@ TEST(Engine, MatchedFieldsAreTheValuesThatMatched) {
   EXPECT_EQ(shown["i"], (Fields{{"Image", "C:\\Windows\\System32\\whoami.exe"}, {"CommandLine", "whoami /all"}}));
   EXPECT_EQ(shown["d"], (Fields{{"Data", "top secret"}}));
   EXPECT_EQ(shown["k"], (Fields{{"Description", "mimikatz for you"}}));
+}
+
+// Compiled patterns kept on disk: a second compile of the same rules loads every database and
+// matches the same; a damaged file is compiled afresh and written again; other rules miss.
+TEST(Engine, PatternCacheLoadsWhatWasCompiledBefore) {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("khien-pattern-cache-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const std::string text =
+      "title: t\nid: 11111111-1111-1111-1111-111111111111\nlogsource:\n  product: windows\n  category: process_creation\n"
+      "detection:\n  a:\n    Image|endswith: '\\cmd.exe'\n    CommandLine|re: 'whoami\\s+/all'\n  condition: a\n";
+  const auto rules = *sigma::parse_rules(text, "t.yml");
+  const auto hit = sysmon_event(1, {{"Image", "C:\\Windows\\System32\\cmd.exe"}, {"CommandLine", "cmd /c whoami  /all"}});
+  const auto miss = sysmon_event(1, {{"Image", "C:\\Windows\\System32\\cmd.exe"}, {"CommandLine", "whoami"}});
+  auto matches = [&](const Engine& engine, const Event& e) {
+    auto scanner = engine.scanner();
+    std::vector<Match> found;
+    scanner.match(e, found);
+    return found.size();
+  };
+  std::vector<RuleProblem> problems;
+  const auto first = Engine::compile(rules, windows_mapping(), problems, {}, dir);
+  ASSERT_TRUE(problems.empty());
+  // Literals for Image (Sysmon) and for NewProcessName (Security 4688), the same patterns: the
+  // second is loaded; and expressions for CommandLine.
+  EXPECT_EQ(first->databases_loaded(), 1u);
+  EXPECT_EQ(first->databases_compiled(), 2u);
+  std::vector<fs::path> files;
+  for (const auto& f : fs::directory_iterator(dir)) files.push_back(f.path());
+  ASSERT_EQ(files.size(), 2u);
+
+  const auto second = Engine::compile(rules, windows_mapping(), problems, {}, dir);
+  EXPECT_EQ(second->databases_loaded(), 3u);
+  EXPECT_EQ(second->databases_compiled(), 0u);
+  EXPECT_EQ(matches(*second, hit), 1u);
+  EXPECT_EQ(matches(*second, miss), 0u);
+
+  for (const auto& f : files) std::ofstream(f, std::ios::binary | std::ios::trunc) << "not a database";
+  const auto third = Engine::compile(rules, windows_mapping(), problems, {}, dir);
+  EXPECT_EQ(third->databases_loaded(), 1u);
+  EXPECT_EQ(third->databases_compiled(), 2u);
+  EXPECT_EQ(matches(*third, hit), 1u);
+  EXPECT_EQ(Engine::compile(rules, windows_mapping(), problems, {}, dir)->databases_loaded(), 3u);  // written again
+
+  auto other = text;
+  other.replace(other.find("cmd.exe"), 7, "pwsh.exe");
+  const auto changed = Engine::compile(*sigma::parse_rules(other, "t.yml"), windows_mapping(), problems, {}, dir);
+  EXPECT_EQ(changed->databases_loaded(), 2u);  // the CommandLine expressions are the same
+  EXPECT_EQ(changed->databases_compiled(), 1u);
+  EXPECT_TRUE(problems.empty());
+  fs::remove_all(dir);
 }
