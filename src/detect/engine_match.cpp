@@ -23,6 +23,26 @@ struct Engine::Scanner::State {
     bool keywords = false;               // some instance searches keywords
     // The databases of the fields the instances test (other fields are not scanned).
     std::unordered_map<std::string, const Database*, Compiled::NameHash, std::equal_to<>> fields;
+    // The field names of the last event from here, in order, with their databases (nullptr:
+    // not scanned): events of one origin nearly always have the same fields in the same order,
+    // and comparing a name costs less than looking it up.
+    std::vector<std::string> last_names;
+    std::vector<const Database*> last_databases;
+
+    const Database* database(std::size_t i, std::string_view name) {
+      if (i < last_names.size() && last_names[i] == name) return last_databases[i];
+      const auto it = fields.find(name);
+      const Database* db = it == fields.end() ? nullptr : it->second;
+      if (i < last_names.size()) {
+        last_names[i].assign(name);
+        last_databases[i] = db;
+      } else if (i == last_names.size() && i < kMaxRememberedFields) {
+        last_names.emplace_back(name);
+        last_databases.push_back(db);
+      }
+      return db;
+    }
+    static constexpr std::size_t kMaxRememberedFields = 1024;
   };
   std::string joined;  // every value, NUL between them, for the keywords
   std::unordered_map<std::string, Origin> by_origin;
@@ -96,27 +116,42 @@ struct Engine::Scanner::State {
   }
 
   // What scanning a value of a field hit, by value: logs repeat their values (the same images,
-  // users, logon types...), and looking one up costs less than scanning it. Bounded: all is
-  // forgotten when the values remembered reach kRememberedBytes.
-  using Remembered = std::unordered_map<std::string, std::vector<std::uint32_t>, Compiled::NameHash, std::equal_to<>>;
-  std::unordered_map<const Database*, Remembered> remembered;
+  // users, logon types...), and looking one up costs less than scanning it. Per database; a
+  // field whose values seldom repeat (command lines, GUIDs, times) is not remembered, which is
+  // tried again now and then. Bounded: all is forgotten when the values remembered reach
+  // kRememberedBytes.
+  struct Memo {
+    std::unordered_map<std::string, std::vector<std::uint32_t>, Compiled::NameHash, std::equal_to<>> values;
+    std::uint32_t lookups = 0, hits = 0;
+    bool off = false;
+  };
+  std::vector<Memo> memos = std::vector<Memo>(c.database_count);
   std::size_t remembered_bytes = 0;
   static constexpr std::size_t kRememberedBytes = 16u << 20, kRememberedLength = 1024;
+  static constexpr std::uint32_t kTrial = 4096, kRetrial = 1u << 20;
 
   void scan(const Database& db, std::string_view value) {
     std::vector<std::uint32_t>* record = nullptr;
     if (value.size() <= kRememberedLength && &db != &c.keywords) {
-      auto& cache = remembered[&db];
-      if (const auto it = cache.find(value); it != cache.end()) {
+      auto& memo = memos[db.index];
+      ++memo.lookups;
+      if (memo.off) {
+        if (memo.lookups >= kRetrial) memo = Memo{};  // values may repeat more from now on
+      } else if (const auto it = memo.values.find(value); it != memo.values.end()) {
+        ++memo.hits;
         for (const auto slot : it->second) hit(slot);
         return;
+      } else if (memo.lookups >= kTrial && memo.hits < memo.lookups / 4) {
+        memo = Memo{};
+        memo.off = true;
+      } else {
+        if (remembered_bytes >= kRememberedBytes) {
+          for (auto& m : memos) m.values.clear();
+          remembered_bytes = 0;
+        }
+        remembered_bytes += value.size() + 64;  // with the entry's own cost
+        record = &memo.values.emplace(std::string(value), std::vector<std::uint32_t>{}).first->second;
       }
-      if (remembered_bytes >= kRememberedBytes) {
-        for (auto& [_, values] : remembered) values.clear();
-        remembered_bytes = 0;
-      }
-      remembered_bytes += value.size() + 64;  // with the entry's own cost
-      record = &cache.emplace(std::string(value), std::vector<std::uint32_t>{}).first->second;
     }
     scan_now(db, value, record);
   }
@@ -204,7 +239,7 @@ struct Engine::Scanner::State {
     return false;
   }
 
-  const Origin& applicable(const Event& e) {
+  Origin& applicable(const Event& e) {
     key.assign(e.provider()).push_back('\x1f');
     key.append(e.channel()).push_back('\x1f');
     key.append(reinterpret_cast<const char*>(&e.event_id), sizeof e.event_id);
@@ -240,7 +275,7 @@ Engine::Scanner::Scanner(Scanner&&) noexcept = default;
 void Engine::Scanner::match(const Event& event, std::vector<Match>& out) {
   auto& s = *state_;
   const auto& c = s.c;
-  const auto& origin = s.applicable(event);
+  auto& origin = s.applicable(event);
   if (!origin.any) return;
   ++s.epoch;
   if (s.epoch == 0) {  // wrapped: forget every stamp
@@ -251,7 +286,7 @@ void Engine::Scanner::match(const Event& event, std::vector<Match>& out) {
   s.event = &event;
   s.candidates.clear();
   for (std::size_t i = 0; i < event.size(); ++i)
-    if (const auto it = origin.fields.find(event.name(i)); it != origin.fields.end()) s.scan(*it->second, event.value(i));
+    if (const auto* db = origin.database(i, event.name(i))) s.scan(*db, event.value(i));
   if (origin.keywords) {
     s.joined.clear();
     for (std::size_t i = 0; i < event.size(); ++i) s.joined.append(event.value(i)).push_back('\0');

@@ -58,10 +58,26 @@ struct JsonEvents::Impl {
 
   explicit Impl(const Mapping& m) : mapping(m) {}
 
+  // A member's key: as written when it has no escape (nearly always), which spares unescaping.
+  static bool key_of(simdjson::simdjson_result<od::field>& result, std::string_view& key) {
+    if (result.error()) return false;
+    auto& member = result.value_unsafe();
+    const char* raw = member.key().raw();  // after the opening quote; the text is valid JSON
+    const char* end = raw;
+    while (*end != '"' && *end != '\\') ++end;
+    if (*end == '"') {
+      key = {raw, static_cast<std::size_t>(end - raw)};
+      return true;
+    }
+    return !member.unescaped_key().get(key);
+  }
+
   // A scalar's text: strings unescaped, numbers as written, booleans, null as empty.
   bool scalar(od::value& v, std::string_view& out) {
     od::json_type type;
-    if (v.type().get(type)) return false;
+    return !v.type().get(type) && scalar(v, type, out);
+  }
+  bool scalar(od::value& v, od::json_type type, std::string_view& out) {
     switch (type) {
       case od::json_type::string:
         return !v.get_string().get(out);
@@ -113,14 +129,14 @@ struct JsonEvents::Impl {
     for (auto member : o) {
       std::string_view key;
       od::value v;
-      if (member.unescaped_key().get(key) || member.value().get(v)) return false;
+      if (!key_of(member, key) || member.value().get(v)) return false;
       if (key == "#attributes") {
         od::object attrs;
         if (v.get_object().get(attrs)) return false;
         for (auto a : attrs) {
           std::string_view attr;
           od::value av;
-          if (a.unescaped_key().get(attr) || a.value().get(av)) return false;
+          if (!key_of(a, attr) || a.value().get(av)) return false;
           std::string_view text;
           if (!scalar(av, text)) return false;
           name.assign(owner).append("_").append(attr);
@@ -141,7 +157,7 @@ struct JsonEvents::Impl {
     for (auto member : o) {
       std::string_view key;
       od::value v;
-      if (member.unescaped_key().get(key) || member.value().get(v)) return false;
+      if (!key_of(member, key) || member.value().get(v)) return false;
       if (key == "#attributes") continue;
       const std::string field(key);
       if (!add_value(field, v)) return false;
@@ -153,7 +169,7 @@ struct JsonEvents::Impl {
     for (auto member : event_object) {
       std::string_view key;
       od::value v;
-      if (member.unescaped_key().get(key) || member.value().get(v)) return false;
+      if (!key_of(member, key) || member.value().get(v)) return false;
       od::json_type type;
       if (v.type().get(type)) return false;
       if (type != od::json_type::object) continue;
@@ -164,7 +180,7 @@ struct JsonEvents::Impl {
         for (auto child : o) {
           std::string_view ck;
           od::value cv;
-          if (child.unescaped_key().get(ck) || child.value().get(cv)) return false;
+          if (!key_of(child, ck) || child.value().get(cv)) return false;
           if (ck == "#attributes") continue;
           const std::string child_name(ck);
           od::json_type ct;
@@ -187,7 +203,7 @@ struct JsonEvents::Impl {
     for (auto member : o) {
       std::string_view key;
       od::value v;
-      if (member.unescaped_key().get(key) || member.value().get(v)) return false;
+      if (!key_of(member, key) || member.value().get(v)) return false;
       const auto before = path.size();
       if (!path.empty()) path.push_back('.');
       path.append(key);
@@ -199,7 +215,9 @@ struct JsonEvents::Impl {
 
   bool flatten_value(od::value v) {
     od::json_type type;
-    if (v.type().get(type)) return false;
+    return !v.type().get(type) && flatten_value(v, type);
+  }
+  bool flatten_value(od::value v, od::json_type type) {
     if (type == od::json_type::object) {
       od::object o;
       return !v.get_object().get(o) && flatten(o);
@@ -214,7 +232,7 @@ struct JsonEvents::Impl {
       return true;
     }
     std::string_view text;
-    if (!scalar(v, text)) return false;
+    if (!scalar(v, type, text)) return false;
     event.add(path, text);
     return true;
   }
@@ -264,7 +282,7 @@ struct JsonEvents::Impl {
     for (auto member : o) {
       std::string_view key;
       od::value v;
-      if (member.unescaped_key().get(key) || member.value().get(v)) return false;
+      if (!key_of(member, key) || member.value().get(v)) return false;
       od::json_type type;
       if (v.type().get(type)) return false;
       if (key == "Event" && type == od::json_type::object && event.size() == 0 && !evtx) {
@@ -272,9 +290,13 @@ struct JsonEvents::Impl {
         if (v.get_object().get(eo)) return false;
         evtx = true;
         ok = evtx_shape(eo);
-      } else {
+      } else if (type == od::json_type::object || type == od::json_type::array) {
         path.assign(key);
-        ok = flatten_value(v);
+        ok = flatten_value(v, type);
+      } else {
+        std::string_view text;
+        ok = scalar(v, type, text);
+        if (ok) event.add(key, text);
       }
       if (!ok) return false;
     }
