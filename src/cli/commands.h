@@ -29,9 +29,10 @@ int backup_create(const Config& config, const std::filesystem::path& output);
 int backup_restore(const Config& config, const std::filesystem::path& input, bool force);
 // Parses every Sigma rule file (.yml, .yaml) under `paths`; prints each one that cannot be
 // loaded with the reason, then "rules: N loaded, K not loaded". 1 when K > 0.
-// Rules are also compiled (built-in Windows mapping, `placeholders` for `|expand`).
+// Rules are also compiled (built-in Windows mapping, `placeholders` for `|expand`), through
+// the pattern cache unless `use_cache` is false.
 int rules_check(const std::vector<std::filesystem::path>& paths,
-                const std::optional<std::filesystem::path>& placeholders = std::nullopt);
+                const std::optional<std::filesystem::path>& placeholders = std::nullopt, bool use_cache = true);
 // Runs the regression samples of a SigmaHQ checkout (`root`/regression_data against the rules
 // of `root`/rules*): prints each failing sample, then "regression: N samples, P passed, F
 // failed". 1 when F > 0, 2 when `root` has no regression data.
@@ -51,6 +52,7 @@ struct HuntOptions {
   std::optional<std::filesystem::path> placeholders;  // values for `|expand`
   // Matches correlations read are held until the end (about 150 bytes each): at most this many.
   std::size_t max_correlated = 2'000'000;
+  bool use_cache = true;  // compiled patterns kept between runs (cli/rules.h pattern_cache_dir)
 };
 // Sigma rules over log files: matches on the output in file and record order, problems and
 // a summary on stderr. 0 done, 1 matches found with fail_on_match, 2 usage or input error.

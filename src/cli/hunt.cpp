@@ -152,6 +152,15 @@ struct Hunt {
   std::condition_variable done;
   std::atomic<std::size_t> next{0};
   std::atomic<std::uint64_t> bytes{0}, events{0}, matches{0};
+  std::vector<std::string> rule_prefixes;  // per rule: rule_json() as JSON, without its closing brace
+
+  void prepare() {
+    for (const auto& r : engine.rules()) {
+      auto text = boost::json::serialize(rule_json(r));
+      text.pop_back();
+      rule_prefixes.push_back(std::move(text));
+    }
+  }
 
   void line(FileResult& out, const Engine::Scanner& scanner, const Event& e, std::uint32_t rule_index, const fs::path& file) {
     const auto begin = out.output.size();
@@ -163,19 +172,34 @@ struct Hunt {
     const auto& r = engine.rules()[rule_index];
     const auto fields = scanner.matched_fields(e, rule_index);
     if (options.format == "jsonl") {
-      auto o = rule_json(r);
-      o["time"] = format_time(e.time_us);
-      o["computer"] = e.computer();
-      o["channel"] = e.channel();
-      o["provider"] = e.provider();
-      o["event_id"] = e.event_id;
-      o["record_id"] = e.record_id;
-      o["file"] = file.string();
-      boost::json::object f;
-      for (const auto& [name, value] : fields) f[name] = value;
-      o["fields"] = std::move(f);
-      out.output += boost::json::serialize(o);
-      out.output += '\n';
+      // What rule_json() and boost::json would write, without building a JSON object per match.
+      auto& o = out.output;
+      o += rule_prefixes[rule_index];
+      auto member = [&](std::string_view key, std::string_view value) {
+        o.append(",\"").append(key).append("\":");
+        o += boost::json::serialize(value);
+      };
+      member("time", format_time(e.time_us));
+      member("computer", e.computer());
+      member("channel", e.channel());
+      member("provider", e.provider());
+      fmt::format_to(std::back_inserter(o), ",\"event_id\":{},\"record_id\":{}", e.event_id, e.record_id);
+      member("file", file.string());
+      o += ",\"fields\":{";
+      // A repeated name keeps its first place and its last value, as a JSON object's keys do.
+      for (std::size_t k = 0; k < fields.size(); ++k) {
+        bool seen = false;
+        for (std::size_t j = 0; j < k && !seen; ++j) seen = fields[j].first == fields[k].first;
+        if (seen) continue;
+        auto value = &fields[k].second;
+        for (std::size_t j = k + 1; j < fields.size(); ++j)
+          if (fields[j].first == fields[k].first) value = &fields[j].second;
+        if (o.back() != '{') o += ',';
+        o += boost::json::serialize(fields[k].first);
+        o += ':';
+        o += boost::json::serialize(*value);
+      }
+      o += "}}\n";
     } else if (options.format == "csv") {
       std::string matched;
       for (const auto& [name, value] : fields) {
@@ -355,7 +379,7 @@ int hunt(const HuntOptions& options) {
   }
 
   const auto load_start = std::chrono::steady_clock::now();
-  auto loaded = load_rules(options.rules);
+  auto loaded = load_rules(options.rules, options.threads > 0 ? options.threads : std::thread::hardware_concurrency());
   const auto load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
   if (!loaded) {
     std::cerr << "khien: " << loaded.error().detail() << "\n";
@@ -394,7 +418,8 @@ int hunt(const HuntOptions& options) {
   }
   auto problems = std::move(loaded->problems);
   const auto compile_start = std::chrono::steady_clock::now();
-  const auto engine = Engine::compile(std::move(loaded->rules), *mapping, problems, placeholders);
+  const auto engine =
+      Engine::compile(std::move(loaded->rules), *mapping, problems, placeholders, pattern_cache_dir(options.use_cache));
   const auto correlator = Correlator::compile(std::move(correlations), engine->rules(), problems);
   const auto compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - compile_start).count();
   std::size_t not_loaded = 0;
@@ -428,7 +453,8 @@ int hunt(const HuntOptions& options) {
   if (options.format == "table")
     out << fmt::format(kTableRow, "time", "level", "rule", "computer", "event", "file", "record");
 
-  Hunt h{options, *engine, *correlator, *mapping, std::move(*files), {}, from_us, to_us, {}, {}, {}, {}, {}, {}, {}};
+  Hunt h{options, *engine, *correlator, *mapping, std::move(*files), {}, from_us, to_us, {}, {}, {}, {}, {}, {}, {}, {}};
+  h.prepare();
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const unsigned want_threads = options.threads > 0 ? options.threads : hw;
   for (std::size_t f = 0; f < h.files.size(); ++f) {
@@ -549,9 +575,10 @@ int hunt(const HuntOptions& options) {
                            static_cast<double>(h.bytes) / 1e6 / std::max(seconds, 1e-6));
   const auto in_use = rules.size() - engine->unmapped().size();
   std::cerr << fmt::format("rules: {} loaded, {} in use and {} correlations ({} below --min-level, {} without a log source in "
-                           "the mapping), read in {:.2f} s, compiled in {:.2f} s; {} not loaded\n",
+                           "the mapping), read in {:.2f} s, compiled in {:.2f} s ({} of {} pattern databases from the cache); {} not loaded\n",
                            thousands(parsed), thousands(in_use), thousands(correlator->rules().size()), thousands(below_level),
-                           thousands(engine->unmapped().size()), load_seconds, compile_seconds, not_loaded);
+                           thousands(engine->unmapped().size()), load_seconds, compile_seconds, engine->databases_loaded(),
+                           engine->databases_loaded() + engine->databases_compiled(), not_loaded);
   if (uncorrelated > 0)
     std::cerr << fmt::format("correlations: more than {} matches to correlate (--max-correlated); the {} after them were "
                              "not correlated (narrow the input with --from/--to, or the rules)\n",

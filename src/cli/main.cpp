@@ -136,10 +136,14 @@ int main(int argc, char** argv) {
   std::string placeholders_file;
   rules_check_cmd->add_option("--placeholders", placeholders_file,
                               "Values of the %placeholders% of |expand, as YAML: name: [value, ...]");
+  bool rules_no_cache = false;
+  rules_check_cmd->add_flag("--no-cache", rules_no_cache,
+                            "Compile every pattern afresh: neither read nor write the pattern cache (~/.cache/khien)");
   rules_check_cmd->callback([&] {
     action = [&](const Config&) {
-      return rules_check(rule_paths, placeholders_file.empty() ? std::nullopt
-                                                               : std::optional<std::filesystem::path>(placeholders_file));
+      return rules_check(rule_paths,
+                         placeholders_file.empty() ? std::nullopt : std::optional<std::filesystem::path>(placeholders_file),
+                         !rules_no_cache);
     };
   });
   std::filesystem::path sigma_root;
@@ -170,12 +174,15 @@ int main(int argc, char** argv) {
   hunt_cmd->add_option("--mapping", hunt_mapping, "Log source and field mapping (default: the built-in windows.yml)");
   hunt_cmd->add_option("--from", hunt_options.from, "Only events at or after this time (RFC 3339)");
   hunt_cmd->add_option("--to", hunt_options.to, "Only events at or before this time (RFC 3339)");
-  hunt_cmd->add_option("--threads", hunt_options.threads, "Threads reading the files and the parts of large ones (default: one per core)");
+  hunt_cmd->add_option("--threads", hunt_options.threads, "Threads reading the rule files, then the log files and the parts of large ones (default: one per core)");
   hunt_cmd->add_option("--output", hunt_output, "Write the matches to this file instead of standard output");
   hunt_cmd->add_flag("--fail-on-match", hunt_options.fail_on_match, "Exit 1 when something matched");
   hunt_cmd->add_option("--max-correlated", hunt_options.max_correlated,
                        "Matches held for correlation rules, which read them in time order at the end (about 150 bytes each)")
       ->capture_default_str();
+  bool hunt_no_cache = false;
+  hunt_cmd->add_flag("--no-cache", hunt_no_cache,
+                     "Compile every pattern afresh: neither read nor write the pattern cache (~/.cache/khien)");
   std::string hunt_placeholders;
   hunt_cmd->add_option("--placeholders", hunt_placeholders,
                        "Values of the %placeholders% of |expand, as YAML: name: [value, ...]");
@@ -188,6 +195,7 @@ int main(int argc, char** argv) {
     if (!hunt_mapping.empty()) hunt_options.mapping = hunt_mapping;
     if (!hunt_output.empty()) hunt_options.output = hunt_output;
     if (!hunt_placeholders.empty()) hunt_options.placeholders = hunt_placeholders;
+    hunt_options.use_cache = !hunt_no_cache;
     action = [&](const Config&) { return hunt(hunt_options); };
   });
 

@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <atomic>
+#include <thread>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -47,24 +50,33 @@ Result<std::vector<std::filesystem::path>> files_under(const std::vector<std::fi
   return files;
 }
 
-Result<LoadedRules> load_rules(const std::vector<std::filesystem::path>& paths) {
+Result<LoadedRules> load_rules(const std::vector<std::filesystem::path>& paths, unsigned threads) {
   auto files = files_under(paths, is_rule_file);
   if (!files) return files.error();
+  // Each file on its own (on several threads), then gathered in file order.
+  std::vector<Result<std::vector<detect::sigma::Rule>>> parsed(files->size(), Error("unread", ""));
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (auto i = next++; i < files->size(); i = next++) {
+      const auto& f = (*files)[i];
+      std::ifstream in(f, std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      parsed[i] = !in && !in.eof() ? Result<std::vector<detect::sigma::Rule>>(Error("unreadable", "cannot be read"))
+                                   : detect::sigma::parse_rules(text.str(), f.string());
+    }
+  };
+  threads = std::clamp<unsigned>(threads, 1, std::max<unsigned>(1, std::thread::hardware_concurrency()));
+  std::vector<std::thread> workers;
+  for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work);
+  work();
+  for (auto& w : workers) w.join();
   LoadedRules out;
-  for (const auto& f : *files) {
-    std::ifstream in(f, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in && !in.eof()) {
-      out.problems.push_back({f.string(), "", "cannot be read"});
-      continue;
-    }
-    auto rules = detect::sigma::parse_rules(text.str(), f.string());
-    if (rules) {
-      for (auto& r : *rules) out.rules.push_back(std::move(r));
-    } else {
-      out.problems.push_back({f.string(), "", rules.error().detail()});
-    }
+  for (std::size_t i = 0; i < files->size(); ++i) {
+    if (parsed[i])
+      for (auto& r : *parsed[i]) out.rules.push_back(std::move(r));
+    else
+      out.problems.push_back({(*files)[i].string(), "", parsed[i].error().detail()});
   }
   return out;
 }
@@ -90,6 +102,16 @@ Result<detect::Placeholders> load_placeholders(const std::filesystem::path& path
   }
 }
 
+std::filesystem::path pattern_cache_dir(bool enabled) {
+  if (!enabled) return {};
+  if (const char* dir = std::getenv("KHIEN_CACHE_DIR")) return dir;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg == '/')
+    return std::filesystem::path(xdg) / "khien" / "vectorscan";
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/')
+    return std::filesystem::path(home) / ".cache" / "khien" / "vectorscan";
+  return {};
+}
+
 Result<std::vector<RegressionResult>> run_regression(const std::filesystem::path& root) {
   namespace fs = std::filesystem;
   const auto data = root / "regression_data";
@@ -97,13 +119,13 @@ Result<std::vector<RegressionResult>> run_regression(const std::filesystem::path
   std::vector<fs::path> rule_dirs;
   for (const auto& entry : fs::directory_iterator(root))
     if (entry.is_directory() && entry.path().filename().string().starts_with("rules")) rule_dirs.push_back(entry.path());
-  auto loaded = load_rules(rule_dirs);
+  auto loaded = load_rules(rule_dirs, std::thread::hardware_concurrency());
   if (!loaded) return loaded.error();
   auto mapping = detect::parse_mapping(detect::builtin_windows_mapping(), "windows.yml");
   if (!mapping) return mapping.error();
   std::vector<detect::RuleProblem> problems;
   (void)detect::sigma::take_correlations(loaded->rules);  // no regression samples: they read other rules' matches
-  const auto engine = detect::Engine::compile(std::move(loaded->rules), *mapping, problems);
+  const auto engine = detect::Engine::compile(std::move(loaded->rules), *mapping, problems, {}, pattern_cache_dir());
   std::map<std::string, std::uint32_t> by_id;
   for (std::uint32_t i = 0; i < engine->rules().size(); ++i) by_id.emplace(engine->rules()[i].id, i);
   std::map<std::string, std::string> refused;
@@ -176,8 +198,9 @@ int rules_test(const std::filesystem::path& root) {
   return failed == 0 ? 0 : 1;
 }
 
-int rules_check(const std::vector<std::filesystem::path>& paths, const std::optional<std::filesystem::path>& placeholders_file) {
-  auto loaded = load_rules(paths);
+int rules_check(const std::vector<std::filesystem::path>& paths, const std::optional<std::filesystem::path>& placeholders_file,
+                bool use_cache) {
+  auto loaded = load_rules(paths, std::thread::hardware_concurrency());
   if (!loaded) {
     std::cerr << "khien: " << loaded.error().detail() << "\n";
     return 2;
@@ -199,7 +222,8 @@ int rules_check(const std::vector<std::filesystem::path>& paths, const std::opti
   }
   auto problems = std::move(loaded->problems);
   auto correlations = detect::sigma::take_correlations(loaded->rules);
-  const auto engine = detect::Engine::compile(std::move(loaded->rules), *mapping, problems, placeholders);
+  const auto engine =
+      detect::Engine::compile(std::move(loaded->rules), *mapping, problems, placeholders, pattern_cache_dir(use_cache));
   const auto correlator = detect::Correlator::compile(std::move(correlations), engine->rules(), problems);
   std::size_t refused = 0;
   for (const auto& p : problems) {

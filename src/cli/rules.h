@@ -23,8 +23,14 @@ struct LoadedRules {
   std::vector<detect::RuleProblem> problems;  // files that cannot be read as rules, with why
 };
 
-// Every rule of every .yml/.yaml file under `paths`.
-Result<LoadedRules> load_rules(const std::vector<std::filesystem::path>& paths);
+// Every rule of every .yml/.yaml file under `paths`, in file order; the files are parsed on
+// `threads` threads (at most one per core).
+Result<LoadedRules> load_rules(const std::vector<std::filesystem::path>& paths, unsigned threads = 1);
+
+// Where compiled Vectorscan databases are kept between runs (detect/hs_cache.h):
+// $KHIEN_CACHE_DIR, else $XDG_CACHE_HOME/khien/vectorscan, else ~/.cache/khien/vectorscan;
+// empty (nothing kept) when `enabled` is false, KHIEN_CACHE_DIR is set empty, or there is no home.
+std::filesystem::path pattern_cache_dir(bool enabled = true);
 
 // Placeholder values for `|expand` from a YAML file: `name: [value, ...]` (or one value).
 Result<detect::Placeholders> load_placeholders(const std::filesystem::path& path);
