@@ -304,3 +304,35 @@ test('hunt --sort time gives one timeline across files; --sort file keeps file a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('hunt keeps compiled patterns in the cache: a second run loads them and finds the same; --no-cache compiles afresh', () => {
+  const dir = setup();
+  try {
+    const cache = join(dir, 'cache');
+    const args = ['hunt', '--rules', join(dir, 'rules'), '--input', join(dir, 'logs'), '--format', 'jsonl'];
+    const databases = (stderr) => {
+      const m = stderr.match(/\((\d+) of (\d+) pattern databases from the cache\)/);
+      assert.ok(m, stderr);
+      return [Number(m[1]), Number(m[2])];
+    };
+    const first = cli(args, { env: { KHIEN_CACHE_DIR: cache } });
+    assert.equal(first.code, 0, first.stderr);
+    const [loaded, total] = databases(first.stderr);
+    assert.ok(total > 0 && loaded < total, first.stderr);
+    assert.ok(existsSync(cache));
+    const second = cli(args, { env: { KHIEN_CACHE_DIR: cache } });
+    assert.deepEqual(databases(second.stderr), [total, total]);
+    assert.equal(second.stdout, first.stdout);
+    const fresh = cli([...args, '--no-cache'], { env: { KHIEN_CACHE_DIR: cache } });
+    assert.deepEqual(databases(fresh.stderr), [0, total]);
+    assert.equal(fresh.stdout, first.stdout);
+    // A cache directory that cannot be written costs nothing but the compile.
+    writeFileSync(join(dir, 'not-a-dir'), 'x');
+    const unwritable = cli(args, { env: { KHIEN_CACHE_DIR: join(dir, 'not-a-dir', 'cache') } });
+    assert.equal(unwritable.code, 0, unwritable.stderr);
+    assert.deepEqual(databases(unwritable.stderr), [0, total]);
+    assert.equal(unwritable.stdout, first.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
