@@ -458,8 +458,9 @@ int hunt(const HuntOptions& options) {
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const unsigned want_threads = options.threads > 0 ? options.threads : hw;
   for (std::size_t f = 0; f < h.files.size(); ++f) {
-    // Large files are read in parts by several threads; their matches still come out in order.
-    const auto ranges = want_threads > 1 ? detect::split_input(h.files[f], kPartBytes) : std::vector<detect::InputRange>{{}};
+    // Large files are read in parts, by several threads when there are: their matches still come
+    // out in order, and no more than a part's matches are held before they are written.
+    const auto ranges = detect::split_input(h.files[f], kPartBytes);
     for (std::size_t k = 0; k < ranges.size(); ++k) h.units.push_back({f, ranges[k], k == 0});
   }
   h.results.resize(h.units.size());
