@@ -244,7 +244,10 @@ std::optional<Head> open_head(const std::filesystem::path& path, InputResult& re
     result.problems.push_back({"", fmt::format("cannot be opened: {}", std::strerror(errno))});
     return std::nullopt;
   }
-  gzbuffer(h.file.get(), 1u << 20);
+  // zlib fills its whole input buffer on the first read, even of a plain file: a larger one
+  // would read most of a small EVTX file that is then read again by the EVTX reader. Large
+  // reads of plain JSON bypass the buffer anyway.
+  gzbuffer(h.file.get(), 64u << 10);
   h.bytes.assign(4096, '\0');
   std::string why;
   const auto got = read_some(h.file.get(), h.bytes.data(), h.bytes.size(), why);
