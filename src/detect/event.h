@@ -38,6 +38,13 @@ class Event {
                        static_cast<uint32_t>(value.size())});
   }
 
+  // Drops the fields after the first n (a reader undoing what it added to a record).
+  void truncate(size_t n) {
+    if (n >= fields_.size()) return;
+    text_.resize(fields_[n].name_at);
+    fields_.resize(n);
+  }
+
   size_t size() const { return fields_.size(); }
   std::string_view name(size_t i) const { return {text_.data() + fields_[i].name_at, fields_[i].name_size}; }
   std::string_view value(size_t i) const { return {text_.data() + fields_[i].value_at, fields_[i].value_size}; }

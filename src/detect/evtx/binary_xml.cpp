@@ -1,5 +1,6 @@
 #include "detect/evtx/binary_xml.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -79,6 +80,12 @@ void BinaryXmlReader::begin_chunk(const uint8_t* chunk, uint32_t size) {
   pairs_.clear();
   chunk_steps_ = 0;
   chunk_bytes_ = 0;
+  traces_.clear();
+  signatures_.clear();
+  trace_fields_.clear();
+  trace_parts_.clear();
+  trace_frames_.clear();
+  trace_text_.clear();
 }
 
 // A name: offset of the next name in its hash bucket (4), hash (2), number of characters
@@ -374,9 +381,212 @@ const char* BinaryXmlReader::read_template_instance(uint32_t& pos, uint32_t end,
     value_pos += size;
   }
   pos = value_pos;
-  const char* error = expand(nodes_begin, nodes_end, values_at, count, nesting);
+  const char* error = nullptr;
+  bool replayed = false;
+  if (replay_ && !symbolic_ && plain_context()) {
+    const size_t index = template_slot_[definition] - 1u;
+    if (traces_.size() <= index) traces_.resize(index + 1);
+    Trace& trace = traces_[index];
+    if (trace.state == Trace::State::kNone && traceable(values_at, count))
+      make_trace(trace, nodes_begin, nodes_end, values_at, count, nesting);
+    if (trace.state == Trace::State::kReady && same_context(trace.frames_at, trace.frames_end))
+      error = replay(trace, values_at, count, nesting, replayed);
+  }
+  if (!replayed) error = expand(nodes_begin, nodes_end, values_at, count, nesting);
   values_.resize(values_at);
   return error;
+}
+
+// Where a template instance can be traced and replayed: no text or attribute pending in the
+// elements around it (the record's top, or a Binary XML value after a whole element).
+bool BinaryXmlReader::plain_context() const {
+  return text_.empty() && field_names_.empty() && attribute_name_ < 0;
+}
+
+bool BinaryXmlReader::same_context(uint32_t frames_at, uint32_t frames_end) const {
+  if (frames_end - frames_at != frames_.size()) return false;
+  for (size_t k = 0; k < frames_.size(); ++k) {
+    const Frame& a = frames_[k];
+    const Frame& b = trace_frames_[frames_at + k];
+    if (a.name != b.name || a.section != b.section || a.has_child != b.has_child || a.has_content != b.has_content ||
+        a.is_array != b.is_array || a.parts != b.parts || a.field_size != b.field_size)
+      return false;
+  }
+  return true;
+}
+
+uint32_t BinaryXmlReader::keep_context() {
+  const auto at = static_cast<uint32_t>(trace_frames_.size());
+  trace_frames_.insert(trace_frames_.end(), frames_.begin(), frames_.end());
+  return at;
+}
+
+// Values a trace can stand for: no arrays (how many fields an array gives depends on it).
+bool BinaryXmlReader::traceable(size_t values_at, size_t value_count) const {
+  if (value_count >= (1u << 14)) return false;  // markers hold 14 bits
+  for (size_t k = 0; k < value_count; ++k)
+    if (values_[values_at + k].type & kArrayFlag) return false;
+  return true;
+}
+
+// Walks the template with markers for the values (see Trace), into trace_event_, and keeps
+// the fields that came out. The walk leaves the record's state as it found it.
+void BinaryXmlReader::make_trace(Trace& trace, uint32_t nodes_begin, uint32_t nodes_end, size_t values_at,
+                                 size_t value_count, int nesting) {
+  constexpr size_t kMaxTraceBytes = size_t{4} << 20;  // per chunk
+  trace.state = Trace::State::kNever;                 // unless all goes well
+  if (trace_text_.size() + trace_frames_.size() * sizeof(Frame) > kMaxTraceBytes) return;
+  Event* const record_event = event_;
+  const uint64_t steps = chunk_steps_, record_bytes = record_bytes_, chunk_bytes = chunk_bytes_;
+  const std::vector<Frame> frames = frames_;
+  const size_t signature_at = signatures_.size();
+  for (size_t k = 0; k < value_count; ++k) signatures_.push_back(values_[values_at + k].type);
+  trace_event_.clear();
+  nested_.clear();
+  event_ = &trace_event_;
+  symbolic_ = true;
+  symbolic_failed_ = false;
+  symbolic_signature_at_ = signature_at;
+  symbolic_markers_ = 0;
+  symbolic_steps_ = steps;
+  event_id_field_ = time_value_ = -1;
+  const char* error = expand(nodes_begin, nodes_end, values_at, value_count, nesting);
+  symbolic_ = false;
+  const uint64_t walked = chunk_steps_ - steps;
+  event_ = record_event;
+  chunk_steps_ = steps;
+  record_bytes_ = record_bytes;
+  chunk_bytes_ = chunk_bytes;
+  frames_ = frames;
+  text_.clear();
+  field_names_.clear();
+  attribute_name_ = -1;
+  size_t markers = 0;
+  for (size_t i = 0; i < trace_event_.size(); ++i) {
+    if (trace_event_.name(i).find('\x01') != std::string_view::npos) error = "a field named by a value";
+    const auto v = trace_event_.value(i);
+    markers += static_cast<size_t>(std::count(v.begin(), v.end(), '\x01'));
+  }
+  // Every \x01 must be a marker: a text holding one would be ambiguous.
+  if (error != nullptr || symbolic_failed_ || markers != symbolic_markers_ || event_id_field_ == -2) {
+    signatures_.resize(signature_at);
+    return;
+  }
+  trace.value_count = static_cast<uint32_t>(value_count);
+  trace.signature_at = static_cast<uint32_t>(signature_at);
+  trace.frames_at = keep_context();
+  trace.frames_end = static_cast<uint32_t>(trace_frames_.size());
+  trace.field_begin = static_cast<uint32_t>(trace_fields_.size());
+  size_t next_nested = 0;
+  auto add_nested = [&](size_t before_field) {
+    for (; next_nested < nested_.size() && nested_[next_nested].field == before_field; ++next_nested) {
+      const Nested& n = nested_[next_nested];
+      trace_fields_.push_back({0, 0, 0, 0, n.value, n.frames_at, n.frames_end, n.steps_at});
+    }
+  };
+  for (size_t i = 0; i < trace_event_.size(); ++i) {
+    add_nested(i);
+    TraceField f{static_cast<uint32_t>(trace_text_.size()), static_cast<uint32_t>(trace_event_.name(i).size()),
+                 static_cast<uint32_t>(trace_parts_.size()), 0, -1, 0, 0, 0};
+    trace_text_.append(trace_event_.name(i));
+    const auto v = trace_event_.value(i);
+    for (size_t at = 0; at < v.size();) {
+      const size_t marker = v.find('\x01', at);
+      if (marker != at) {
+        const size_t end = marker == std::string_view::npos ? v.size() : marker;
+        trace_parts_.push_back({static_cast<uint32_t>(trace_text_.size()), static_cast<uint32_t>(end - at), -1});
+        trace_text_.append(v.substr(at, end - at));
+        at = end;
+        continue;
+      }
+      const auto low = static_cast<uint8_t>(v[at + 1]) & 0x7f, high = static_cast<uint8_t>(v[at + 2]) & 0x7f;
+      trace_parts_.push_back({0, 0, static_cast<int32_t>(low | (high << 7))});
+      at += 3;
+    }
+    f.part_end = static_cast<uint32_t>(trace_parts_.size());
+    trace_fields_.push_back(f);
+  }
+  add_nested(trace_event_.size());
+  trace.field_end = static_cast<uint32_t>(trace_fields_.size());
+  trace.event_id_field = event_id_field_;
+  trace.time_value = time_value_;
+  trace.steps = walked;
+  trace.state = Trace::State::kReady;
+}
+
+// The trace's fields with this instance's values, its Binary XML values read where they come.
+// `replayed` false, with the event and the chunk's counts as they were, when the instance
+// cannot be replayed: it is then walked. Otherwise what reading a Binary XML value returned.
+const char* BinaryXmlReader::replay(Trace trace, size_t values_at, size_t value_count, int nesting,
+                                    bool& replayed) {
+  replayed = false;
+  if (value_count != trace.value_count || chunk_steps_ + trace.steps > kMaxStepsPerChunk) return nullptr;
+  // The values must have the trace's types, and convert (or not) as its values did; then
+  // nothing below can fail but a limit.
+  for (size_t k = 0; k < value_count; ++k) {
+    const uint32_t signature = signatures_[trace.signature_at + k];
+    const Value& value = values_[values_at + k];
+    if ((signature & 0xff) != value.type) return nullptr;
+    if (value.type != kBinXmlType && converts(value.type, value.size) == ((signature & kFailed) != 0)) return nullptr;
+  }
+  const size_t fields_before = event_->size();
+  const uint64_t steps = chunk_steps_, record_bytes = record_bytes_, chunk_bytes = chunk_bytes_;
+  uint64_t nested_steps = 0;
+  int64_t time_us = 0;
+  size_t event_id_at = SIZE_MAX;
+  int32_t emitted = 0;  // fields of the trace so far (nested values are not)
+  for (uint32_t f = trace.field_begin; f < trace.field_end; ++f) {
+    const TraceField field = trace_fields_[f];  // a copy: nested values may add fields
+    if (field.nested >= 0) {
+      // Read as the walk would: inside the same elements, after as many steps. From here on
+      // the instance counts as read, whatever comes of it.
+      const Value& value = values_[values_at + static_cast<size_t>(field.nested)];
+      const std::vector<Frame> outer = frames_;
+      frames_.assign(trace_frames_.begin() + field.frames_at, trace_frames_.begin() + field.frames_end);
+      chunk_steps_ = steps + field.steps_at + nested_steps;
+      replayed = true;
+      uint32_t pos = value.at;
+      if (const char* error = read_fragment(pos, value.at + value.size, nesting + 1)) return error;
+      nested_steps = chunk_steps_ - steps - field.steps_at;
+      frames_ = outer;
+      // The walk would stop at its node past the limit; here, with the fields before the value.
+      if (steps + trace.steps + nested_steps > kMaxStepsPerChunk) return "chunk expands beyond the work limit";
+      continue;
+    }
+    value_text_.clear();
+    for (uint32_t p = field.part_begin; p < field.part_end; ++p) {
+      const TracePart& part = trace_parts_[p];
+      if (part.value < 0) {
+        value_text_.append(trace_text_, part.at, part.size);
+        continue;
+      }
+      const Value& value = values_[values_at + static_cast<size_t>(part.value)];
+      int64_t t = 0;
+      append_value(value_text_, value.type, {reinterpret_cast<const char*>(chunk_) + value.at, value.size}, &t);
+      if (part.value == trace.time_value) time_us = t;
+    }
+    if (emitted++ == trace.event_id_field) event_id_at = event_->size();
+    emit_field({trace_text_.data() + field.name_at, field.name_size}, value_text_);
+    if (record_bytes_ > kMaxBytesPerRecord || chunk_bytes_ > kMaxBytesPerChunk) {
+      if (replayed) return "record expands beyond the size limit";  // as the walk says it
+      event_->truncate(fields_before);
+      chunk_steps_ = steps;
+      record_bytes_ = record_bytes;
+      chunk_bytes_ = chunk_bytes;
+      return nullptr;
+    }
+  }
+  replayed = true;
+  chunk_steps_ = steps + trace.steps + nested_steps;
+  if (!frames_.empty()) frames_.back().has_child = true;  // as the instance's root element made it
+  if (trace.time_value >= 0) event_->time_us = time_us;
+  if (event_id_at < event_->size()) {
+    const auto id = event_->value(event_id_at);
+    uint32_t event_id = 0;
+    std::from_chars(id.data(), id.data() + id.size(), event_id);
+    event_->event_id = event_id;
+  }
+  return nullptr;
 }
 
 // Walks compiled nodes, turning elements, attributes and values into fields.
@@ -413,6 +623,14 @@ const char* BinaryXmlReader::expand(uint32_t begin, uint32_t end, size_t values_
         const Value value = values_[values_at + node.index];
         if (value.type == kBinXmlType) {
           if (attribute_name_ >= 0 || value.size == 0) break;
+          if (symbolic_) {  // read where it comes when the trace is replayed
+            // Its root element makes its parent one with a child: already so, or no trace.
+            if (!plain_context() || frames_.empty() || !frames_.back().has_child) symbolic_failed_ = true;
+            const uint32_t at = keep_context();
+            nested_.push_back({node.index, static_cast<uint32_t>(event_->size()), at,
+                               static_cast<uint32_t>(trace_frames_.size()), chunk_steps_ - symbolic_steps_});
+            break;
+          }
           uint32_t pos = value.at;
           if (const char* error = read_fragment(pos, value.at + value.size, nesting + 1))
             return error;
@@ -428,13 +646,26 @@ const char* BinaryXmlReader::expand(uint32_t begin, uint32_t end, size_t values_
           frame.array_end = static_cast<uint32_t>(text_.size());
           break;
         }
-        if (!append_value(text_, value.type, bytes, &time_us)) break;
+        if (symbolic_) {  // a marker for the value, if it converts (see Trace)
+          value_text_.clear();
+          if (!append_value(value_text_, value.type, bytes, &time_us)) {
+            signatures_[symbolic_signature_at_ + node.index] |= kFailed;
+            break;
+          }
+          text_.push_back('\x01');
+          text_.push_back(static_cast<char>(0x80 | (node.index & 0x7f)));
+          text_.push_back(static_cast<char>(0x80 | (node.index >> 7)));
+          ++symbolic_markers_;
+        } else if (!append_value(text_, value.type, bytes, &time_us)) {
+          break;
+        }
         if (attribute_name_ < 0) {
           add_content_part();  // keeps the text just appended at the end
         } else {
           attribute_has_content_ = true;
           if (value.type == kFileTimeType || value.type == kSysTimeType) {
             attribute_time_us_ = time_us;
+            attribute_time_value_ = node.index;
             attribute_has_time_ = true;
           }
         }
@@ -506,8 +737,10 @@ void BinaryXmlReader::finish_attribute() {
     } else {
       emit_field(attribute_field(frame.name, attribute), value);
       if (frame.section == Section::kSystem && element.kind == NameKind::kTimeCreated &&
-          kind == NameKind::kSystemTime && attribute_has_time_)
+          kind == NameKind::kSystemTime && attribute_has_time_) {
         event_->time_us = attribute_time_us_;
+        time_value_ = attribute_time_value_;
+      }
     }
   }
   text_.resize(attribute_at_);
@@ -536,6 +769,7 @@ void BinaryXmlReader::add_content_part() {
 // one when it is a leaf with content.
 void BinaryXmlReader::close_element() {
   const Frame frame = frames_.back();
+  const size_t fields_before = event_->size();
   const size_t depth = frames_.size() - 1;
   const Name& element = names_[frame.name];
   const std::string_view value(text_.data() + frame.text_at, text_.size() - frame.text_at);
@@ -561,6 +795,8 @@ void BinaryXmlReader::close_element() {
         uint32_t id = 0;
         std::from_chars(value.data(), value.data() + value.size(), id);
         event_->event_id = id;
+        // Which field gave it (for a trace); -2 when none did.
+        event_id_field_ = !frame.is_array && event_->size() == fields_before + 1 ? static_cast<int32_t>(fields_before) : -2;
       }
     }
   }

@@ -180,8 +180,8 @@ ChunkStats File::read_chunk(size_t index, Event& scratch, RecordSink& sink) cons
       const std::string why = errno == 0 ? "the file ends early" : std::strerror(errno);
       ws->problems.push_back({index, place.file_offset, "chunk unreadable: " + why});
     }
-    if (data)
-      stats = read_chunk_records(data, size, place, ws->reader, scratch, sink, ws->problems);
+    ws->reader.set_replay(state_->options.replay_templates);
+    if (data) stats = read_chunk_records(data, size, place, ws->reader, scratch, sink, ws->problems);
   }
   if (!ws->problems.empty()) {
     std::lock_guard lock(state_->problems_mutex);

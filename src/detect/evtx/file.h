@@ -75,6 +75,9 @@ struct ReadOptions {
   // When true it is also skipped; when false its records are still read one by one (for
   // salvaging damaged files, and for fuzzing).
   bool skip_bad_checksums = true;
+  // Records replay what their template gave for an earlier record of the chunk, with their own
+  // values (binary_xml.h). False walks every record's template: the reference, for tests.
+  bool replay_templates = true;
 };
 
 // The file header (the first 128 bytes of the 4 KiB header block).

@@ -430,4 +430,19 @@ bool append_value(std::string& out, uint8_t type, std::string_view bytes, int64_
   return true;
 }
 
+bool converts(uint8_t type, size_t size) {
+  switch (type) {
+    case kStringType:
+    case kAnsiStringType:
+    case kBinaryType:
+      return true;
+    case kSidType:
+      return size >= 8;
+    case kSizeTType:
+      return size == 4 || size == 8;
+    default:
+      return (type & kArrayFlag) == 0 && item_size(type) != 0 && size >= item_size(type);
+  }
+}
+
 }  // namespace khien::detect::evtx

@@ -58,5 +58,8 @@ void append_utf16(std::string& out, const uint8_t* data, size_t units);
 // 1970); otherwise it is left alone.
 bool append_value(std::string& out, uint8_t type, std::string_view bytes, int64_t* time_us,
                   std::string_view separator = ", ");
+// Whether append_value() converts a value of this type (not an array) and size: nothing else
+// decides it.
+bool converts(uint8_t type, size_t size);
 
 }  // namespace khien::detect::evtx

@@ -792,3 +792,62 @@ TEST(Evtx, Crc32IsZlibs) {
     EXPECT_EQ(evtx::crc32(bytes.data() + half, n - half, evtx::crc32(bytes.data(), half)), ::crc32_z(0, bytes.data(), n)) << n;
   }
 }
+
+// Records that replay their template's trace (binary_xml.h) give exactly what walking the
+// template gives: on every sample, and on damaged copies of the busiest one read without
+// skipping bad checksums (so that damaged records reach the reader).
+TEST(Evtx, ReplayedTemplatesGiveWhatWalkingGives) {
+  const auto files = sample_files();
+  if (files.empty())
+    GTEST_SKIP() << "no .evtx samples under " << KHIEN_SHARED_DATA << " (../shared/data is absent)";
+  auto compare = [](const evtx::File& replayed, const evtx::File& walked, const std::string& what) {
+    const Parsed a = parse(replayed), b = parse(walked);
+    EXPECT_EQ(a.records.size(), b.records.size()) << what;
+    for (size_t k = 0; k < std::min(a.records.size(), b.records.size()); ++k)
+      if (!same_record(a.records[k], b.records[k])) {
+        ADD_FAILURE() << what << ": record " << a.records[k].id << " differs";
+        break;
+      }
+    EXPECT_EQ(a.problems.size(), b.problems.size()) << what;
+    return a.records.size();
+  };
+  uint64_t records = 0;
+  for (const auto& path : files) {
+    auto replayed = evtx::File::open(path.string());
+    auto walked = evtx::File::open(path.string(), {.replay_templates = false});
+    ASSERT_TRUE(replayed && walked) << path;
+    records += compare(*replayed, *walked, path.string());
+  }
+  EXPECT_GT(records, 8000u);
+  const Sample* sample = busiest_sample();
+  std::mt19937_64 random(20261126);
+  for (int round = 0; round < 40; ++round) {
+    std::string bytes = sample->bytes;
+    for (int k = 0; k < 1 + static_cast<int>(random() % 8); ++k) {
+      const size_t at = kHeaderBlock + random() % (bytes.size() - kHeaderBlock);
+      bytes[at] = static_cast<char>(bytes[at] ^ (1 + random() % 255));
+    }
+    auto replayed = evtx::File::from_memory(bytes, {.skip_bad_checksums = false});
+    auto walked = evtx::File::from_memory(bytes, {.skip_bad_checksums = false, .replay_templates = false});
+    ASSERT_TRUE(replayed && walked);
+    compare(*replayed, *walked, "damaged copy " + std::to_string(round));
+  }
+}
+
+// Replaying a trace relies on this: whether a value converts depends on its type and size only.
+TEST(Evtx, WhetherAValueConvertsDependsOnItsTypeAndSizeOnly) {
+  std::mt19937_64 random(7);
+  int converted = 0;
+  for (unsigned type = 0; type < 0x80; ++type)
+    for (size_t size = 0; size <= 40; ++size)
+      for (int round = 0; round < 4; ++round) {
+        std::string bytes(size, '\0');
+        for (auto& b : bytes) b = static_cast<char>(random());
+        std::string out;
+        int64_t time_us = 0;
+        const bool did = evtx::append_value(out, static_cast<uint8_t>(type), bytes, &time_us);
+        EXPECT_EQ(evtx::converts(static_cast<uint8_t>(type), size), did) << "type " << type << " size " << size;
+        converted += did ? 1 : 0;
+      }
+  EXPECT_GT(converted, 1000);
+}
