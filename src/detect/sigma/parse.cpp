@@ -1,7 +1,7 @@
 #include "detect/sigma/parse.h"
+#include "detect/sigma/yaml.h"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <array>
@@ -39,17 +39,17 @@ struct Failure {
   std::string why;
 };
 
-bool is_null(const YAML::Node& n) { return !n || n.IsNull(); }
+bool is_null(const yaml::Node& n) { return n.is_null(); }
 
-bool plain(const YAML::Node& n) { return n.Tag() == "?"; }
+bool plain(const yaml::Node& n) { return n.plain(); }
 
-Value value_of(const YAML::Node& n) {
+Value value_of(const yaml::Node& n) {
   Value v;
   if (is_null(n)) {
     v.kind = Value::Kind::kNull;
     return v;
   }
-  v.text = n.Scalar();
+  v.text = n.scalar();
   if (!plain(n)) return v;  // quoted: always a string
   if (v.text == "true" || v.text == "True" || v.text == "TRUE" || v.text == "false" || v.text == "False" ||
       v.text == "FALSE") {
@@ -70,35 +70,35 @@ Value value_of(const YAML::Node& n) {
   return v;
 }
 
-std::string text_of(const YAML::Node& map, const char* key, const std::string& where, std::vector<Failure>& out) {
+std::string text_of(const yaml::Node& map, const char* key, const std::string& where, std::vector<Failure>& out) {
   const auto n = map[key];
   if (is_null(n)) return {};
-  if (!n.IsScalar()) {
+  if (!n.is_scalar()) {
     out.push_back({fmt::format("{}{}", where, key), "must be a text"});
     return {};
   }
-  return n.Scalar();
+  return n.scalar();
 }
 
 // A text or a list of texts; `where` prefixes the key in failures ("correlation.").
-std::vector<std::string> list_of(const YAML::Node& map, const char* key, std::vector<Failure>& out, const std::string& where = "") {
+std::vector<std::string> list_of(const yaml::Node& map, const char* key, std::vector<Failure>& out, const std::string& where = "") {
   std::vector<std::string> v;
   const auto n = map[key];
   if (is_null(n)) return v;
-  if (n.IsScalar()) return {n.Scalar()};
-  if (!n.IsSequence()) {
+  if (n.is_scalar()) return {n.scalar()};
+  if (!n.is_sequence()) {
     out.push_back({where + key, "must be a text or a list of texts"});
     return v;
   }
   for (const auto& e : n) {
-    if (e.IsScalar()) v.push_back(e.Scalar());
+    if (e.is_scalar()) v.push_back(e.scalar());
     else if (!is_null(e)) out.push_back({where + key, "must be a text or a list of texts"});
   }
   return v;
 }
 
 // `Field|mod|mod` and its values.
-std::optional<FieldTest> field_test(const std::string& key, const YAML::Node& values, const std::string& where,
+std::optional<FieldTest> field_test(const std::string& key, const yaml::Node& values, const std::string& where,
                                     std::vector<Failure>& out) {
   FieldTest t;
   std::size_t bar = key.find('|');
@@ -114,13 +114,13 @@ std::optional<FieldTest> field_test(const std::string& key, const YAML::Node& va
     t.modifiers.push_back(it->second);
     bar = next;
   }
-  if (values.IsMap()) {
+  if (values.is_map()) {
     out.push_back({where, fmt::format("'{}' holds a map; a field takes a value or a list of values", key)});
     return std::nullopt;
   }
-  if (values.IsSequence()) {
+  if (values.is_sequence()) {
     for (const auto& e : values) {
-      if (!is_null(e) && !e.IsScalar()) {
+      if (!is_null(e) && !e.is_scalar()) {
         out.push_back({where, fmt::format("'{}' holds a nested list or map", key)});
         return std::nullopt;
       }
@@ -159,15 +159,15 @@ std::optional<FieldTest> field_test(const std::string& key, const YAML::Node& va
   return t;
 }
 
-std::optional<std::vector<FieldTest>> map_alternative(const YAML::Node& map, const std::string& where,
+std::optional<std::vector<FieldTest>> map_alternative(const yaml::Node& map, const std::string& where,
                                                       std::vector<Failure>& out) {
   std::vector<FieldTest> tests;
   for (const auto& kv : map) {
-    if (!kv.first.IsScalar()) {
+    if (!kv.first.is_scalar()) {
       out.push_back({where, "a field name must be a text"});
       return std::nullopt;
     }
-    auto t = field_test(kv.first.Scalar(), kv.second, where, out);
+    auto t = field_test(kv.first.scalar(), kv.second, where, out);
     if (!t) return std::nullopt;
     tests.push_back(std::move(*t));
   }
@@ -178,22 +178,22 @@ std::optional<std::vector<FieldTest>> map_alternative(const YAML::Node& map, con
   return tests;
 }
 
-std::optional<Search> search_of(const YAML::Node& node, const std::string& where, std::vector<Failure>& out) {
+std::optional<Search> search_of(const yaml::Node& node, const std::string& where, std::vector<Failure>& out) {
   Search s;
-  if (node.IsMap()) {
+  if (node.is_map()) {
     auto a = map_alternative(node, where, out);
     if (!a) return std::nullopt;
     s.alternatives.push_back(std::move(*a));
     return s;
   }
-  if (node.IsSequence()) {
+  if (node.is_sequence()) {
     FieldTest keywords;
     for (const auto& e : node) {
-      if (e.IsMap()) {
+      if (e.is_map()) {
         auto a = map_alternative(e, where, out);
         if (!a) return std::nullopt;
         s.alternatives.push_back(std::move(*a));
-      } else if (e.IsScalar() || is_null(e)) {
+      } else if (e.is_scalar() || is_null(e)) {
         keywords.values.push_back(value_of(e));
       } else {
         out.push_back({where, "a list of searches holds a nested list"});
@@ -212,7 +212,7 @@ std::optional<Search> search_of(const YAML::Node& node, const std::string& where
 }
 
 // The attributes every kind of rule has.
-void read_metadata(const YAML::Node& doc, std::string_view source, Rule& r, std::vector<Failure>& out) {
+void read_metadata(const yaml::Node& doc, std::string_view source, Rule& r, std::vector<Failure>& out) {
   r.source = source;
   r.id = text_of(doc, "id", "", out);
   r.title = text_of(doc, "title", "", out);
@@ -272,12 +272,12 @@ bool takes_field(Correlation::Type t) {
   return t != Correlation::Type::kEventCount && !is_temporal(t);
 }
 
-std::optional<Rule> correlation_of(const YAML::Node& doc, std::string_view source, std::vector<Failure>& out) {
+std::optional<Rule> correlation_of(const yaml::Node& doc, std::string_view source, std::vector<Failure>& out) {
   Rule r;
   read_metadata(doc, source, r, out);
   if (doc["detection"]) out.push_back({"detection", "a correlation rule has no detection of its own; it refers to rules"});
   const auto c = doc["correlation"];
-  if (!c.IsMap()) {
+  if (!c.is_map()) {
     out.push_back({"correlation", "a map of type, rules, group-by, timespan and condition"});
     return std::nullopt;
   }
@@ -312,40 +312,40 @@ std::optional<Rule> correlation_of(const YAML::Node& doc, std::string_view sourc
     k.generate = v.boolean;
   }
   if (const auto a = c["aliases"]; !is_null(a)) {
-    if (!a.IsMap()) {
+    if (!a.is_map()) {
       out.push_back({"correlation.aliases", "a map of alias names to maps of rule names to field names"});
     } else {
       for (const auto& alias : a) {
-        if (!alias.second.IsMap()) {
-          out.push_back({"correlation.aliases." + alias.first.Scalar(), "a map of rule names to field names"});
+        if (!alias.second.is_map()) {
+          out.push_back({"correlation.aliases." + alias.first.scalar(), "a map of rule names to field names"});
           continue;
         }
-        auto& fields = k.aliases[alias.first.Scalar()];
+        auto& fields = k.aliases[alias.first.scalar()];
         for (const auto& kv : alias.second)
-          if (kv.second.IsScalar()) fields[kv.first.Scalar()] = kv.second.Scalar();
-          else out.push_back({"correlation.aliases." + alias.first.Scalar(), "a map of rule names to field names"});
+          if (kv.second.is_scalar()) fields[kv.first.scalar()] = kv.second.scalar();
+          else out.push_back({"correlation.aliases." + alias.first.scalar(), "a map of rule names to field names"});
       }
     }
   }
   const auto cond = c["condition"];
   if (is_null(cond)) {
     if (!is_temporal(k.type)) out.push_back({"correlation.condition", "required, e.g. gte: 10"});
-  } else if (cond.IsScalar()) {
+  } else if (cond.is_scalar()) {
     if (k.type != Correlation::Type::kTemporal) {
       out.push_back({"correlation.condition", "an expression over the rules (a and b) is for the temporal type; this one takes "
                                               "a map such as gte: 10"});
     } else if (out.empty()) {
-      auto e = parse_condition(cond.Scalar(), k.rules, "rule of the correlation");
+      auto e = parse_condition(cond.scalar(), k.rules, "rule of the correlation");
       if (!e) out.push_back({"correlation.condition", e.error().detail()});
       else k.expression = std::move(*e);
     }
-  } else if (!cond.IsMap()) {
+  } else if (!cond.is_map()) {
     out.push_back({"correlation.condition", "a map such as gte: 10 (several bounds are all required)"});
   } else {
     for (const auto& kv : cond) {
-      const std::string key = kv.first.Scalar();
+      const std::string key = kv.first.scalar();
       if (key == "field") {
-        if (kv.second.IsScalar()) k.field = kv.second.Scalar();
+        if (kv.second.is_scalar()) k.field = kv.second.scalar();
         else out.push_back({"correlation.condition.field", "one field name"});
         continue;
       }
@@ -426,8 +426,8 @@ bool aggregated(Rule r, const Aggregation& a, const std::string& timeframe, std:
 }
 
 // The rules of one YAML document (two for a Sigma 1 aggregation), appended to `rules`.
-bool rule_of(const YAML::Node& doc, std::string_view source, std::vector<Failure>& out, std::vector<Rule>& rules) {
-  if (!doc.IsMap()) {
+bool rule_of(const yaml::Node& doc, std::string_view source, std::vector<Failure>& out, std::vector<Rule>& rules) {
+  if (!doc.is_map()) {
     out.push_back({"", "a rule is a YAML map"});
     return false;
   }
@@ -442,9 +442,9 @@ bool rule_of(const YAML::Node& doc, std::string_view source, std::vector<Failure
   }
   Rule r;
   // A filter's `filter:` map is read as a detection (its searches and condition) plus `rules`.
-  YAML::Node filter_detection(YAML::NodeType::Map);
-  if (const auto filter = doc["filter"]) {
-    if (!filter.IsMap()) {
+  const auto filter = doc["filter"];
+  if (filter) {
+    if (!filter.is_map()) {
       out.push_back({"filter", "a map of rules, searches and a condition"});
       return false;
     }
@@ -456,14 +456,12 @@ bool rule_of(const YAML::Node& doc, std::string_view source, std::vector<Failure
     r.filter_rules = list_of(filter, "rules", out, "filter.");
     if (r.filter_rules == std::vector<std::string>{"any"} || r.filter_rules == std::vector<std::string>{"all"})
       r.filter_rules.clear();  // every rule
-    for (const auto& kv : filter)
-      if (kv.first.Scalar() != "rules") filter_detection[kv.first.Scalar()] = kv.second;
   }
-  const YAML::Node detection = r.is_filter ? filter_detection : doc["detection"];
+  const yaml::Node detection = r.is_filter ? filter : doc["detection"];
   read_metadata(doc, source, r, out);
 
   const auto ls = doc["logsource"];
-  if (!ls || !ls.IsMap()) {
+  if (!ls || !ls.is_map()) {
     out.push_back({"logsource", "required: a map of product, category, service"});
   } else {
     r.logsource.product = text_of(ls, "product", "logsource.", out);
@@ -472,14 +470,14 @@ bool rule_of(const YAML::Node& doc, std::string_view source, std::vector<Failure
     r.logsource.definition = text_of(ls, "definition", "logsource.", out);
   }
 
-  if (!detection || !detection.IsMap()) {
+  if (!detection || !detection.is_map()) {
     out.push_back({r.is_filter ? "filter" : "detection", "required: a map of searches and a condition"});
     return false;
   }
   std::vector<std::string> names;
   for (const auto& kv : detection) {
-    const std::string name = kv.first.Scalar();
-    if (name == "condition") continue;
+    const std::string name = kv.first.scalar();
+    if (name == "condition" || (r.is_filter && name == "rules")) continue;
     if (name == "timeframe") continue;  // read with the aggregation below
     auto s = search_of(kv.second, "detection." + name, out);
     if (!s) continue;
@@ -489,11 +487,11 @@ bool rule_of(const YAML::Node& doc, std::string_view source, std::vector<Failure
   const auto cond = detection["condition"];
   if (is_null(cond)) {
     out.push_back({"detection.condition", "required"});
-  } else if (cond.IsScalar()) {
-    r.condition_text.push_back(cond.Scalar());
-  } else if (cond.IsSequence()) {
+  } else if (cond.is_scalar()) {
+    r.condition_text.push_back(cond.scalar());
+  } else if (cond.is_sequence()) {
     for (const auto& c : cond)
-      if (c.IsScalar()) r.condition_text.push_back(c.Scalar());
+      if (c.is_scalar()) r.condition_text.push_back(c.scalar());
       else out.push_back({"detection.condition", "a list of conditions holds texts only"});
   } else {
     out.push_back({"detection.condition", "a text or a list of texts"});
@@ -555,40 +553,10 @@ std::string_view modifier_name(Modifier m) {
 
 bool FieldTest::has(Modifier m) const { return std::find(modifiers.begin(), modifiers.end(), m) != modifiers.end(); }
 
-namespace {
-// The documents of a YAML stream, split at "---" lines (and "..." ends). yaml-cpp 0.7's
-// LoadAll loops forever on some malformed streams (yaml-cpp issue 1040, fixed in 0.8.0);
-// Load, one document at a time, does not. Returns each document with its first line number.
-std::vector<std::pair<std::string, int>> split_documents(std::string_view text) {
-  std::vector<std::pair<std::string, int>> docs{{std::string(), 1}};
-  int line = 1;
-  for (std::size_t start = 0; start < text.size(); ++line) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view l = text.substr(start, end - start);
-    const bool marker = l.starts_with("---") && (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
-    const bool doc_end = l.starts_with("...") && (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
-    if (marker) {
-      docs.emplace_back(std::string(l.substr(3)) + "\n", line);
-    } else if (!doc_end) {
-      docs.back().first.append(l);
-      docs.back().first += '\n';
-    }
-    start = end + 1;
-  }
-  return docs;
-}
-}  // namespace
-
 Result<std::vector<Rule>> parse_rules(std::string_view text, std::string_view source) {
-  std::vector<YAML::Node> docs;
-  for (const auto& [doc, first_line] : split_documents(text)) {
-    try {
-      docs.push_back(YAML::Load(doc));
-    } catch (const YAML::Exception& e) {
-      return Error("invalid_rule", fmt::format("{}: YAML: {} (line {})", source, e.msg, first_line + e.mark.line));
-    }
-  }
+  const auto stream = yaml::parse(text);
+  if (!stream) return Error("invalid_rule", fmt::format("{}: YAML: {}", source, stream.error().detail()));
+  const auto& docs = stream->documents();
   std::vector<Rule> rules;
   for (std::size_t k = 0; k < docs.size(); ++k) {
     if (is_null(docs[k])) continue;
