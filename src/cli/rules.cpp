@@ -7,13 +7,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <atomic>
-#include <thread>
-#include <cstdlib>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "cli/commands.h"
 #include "detect/correlate.h"

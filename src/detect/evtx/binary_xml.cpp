@@ -435,7 +435,10 @@ void BinaryXmlReader::make_trace(Trace& trace, uint32_t nodes_begin, uint32_t no
                                  size_t value_count, int nesting) {
   constexpr size_t kMaxTraceBytes = size_t{4} << 20;  // per chunk
   trace.state = Trace::State::kNever;                 // unless all goes well
-  if (trace_text_.size() + trace_frames_.size() * sizeof(Frame) > kMaxTraceBytes) return;
+  if (trace_text_.size() + trace_frames_.size() * sizeof(Frame) + trace_fields_.size() * sizeof(TraceField) +
+          trace_parts_.size() * sizeof(TracePart) >
+      kMaxTraceBytes)
+    return;
   Event* const record_event = event_;
   const uint64_t steps = chunk_steps_, record_bytes = record_bytes_, chunk_bytes = chunk_bytes_;
   const std::vector<Frame> frames = frames_;
@@ -540,15 +543,18 @@ const char* BinaryXmlReader::replay(Trace trace, size_t values_at, size_t value_
     if (field.nested >= 0) {
       // Read as the walk would: inside the same elements, after as many steps. From here on
       // the instance counts as read, whatever comes of it.
+      // The elements it was read inside: these around the instance (the same as when the trace
+      // was made), then those the template had open.
       const Value& value = values_[values_at + static_cast<size_t>(field.nested)];
-      const std::vector<Frame> outer = frames_;
-      frames_.assign(trace_frames_.begin() + field.frames_at, trace_frames_.begin() + field.frames_end);
+      const size_t around = frames_.size();
+      frames_.insert(frames_.end(), trace_frames_.begin() + field.frames_at + around,
+                     trace_frames_.begin() + field.frames_end);
       chunk_steps_ = steps + field.steps_at + nested_steps;
       replayed = true;
       uint32_t pos = value.at;
       if (const char* error = read_fragment(pos, value.at + value.size, nesting + 1)) return error;
       nested_steps = chunk_steps_ - steps - field.steps_at;
-      frames_ = outer;
+      frames_.resize(around);
       // The walk would stop at its node past the limit; here, with the fields before the value.
       if (steps + trace.steps + nested_steps > kMaxStepsPerChunk) return "chunk expands beyond the work limit";
       continue;
