@@ -1,6 +1,8 @@
 #include "detect/input.h"
 
 #include <fmt/format.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -230,25 +232,42 @@ void read_evtx(const std::filesystem::path& path, gzFile f, std::string head, bo
                                p.reason});
 }
 
-// A file opened through zlib (gzip or plain) with its first bytes read.
+// A file's first bytes, and the file opened through zlib (gzip or plain) to read the rest;
+// a plain EVTX file is not opened through zlib: its own reader reads it.
 struct Head {
   Gz file;
   std::string bytes;
   bool compressed = false;
 };
 
+constexpr std::size_t kHeadBytes = 4096;
+
 std::optional<Head> open_head(const std::filesystem::path& path, InputResult& result) {
   Head h;
+  {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      result.problems.push_back({"", fmt::format("cannot be opened: {}", std::strerror(errno))});
+      return std::nullopt;
+    }
+    h.bytes.assign(kHeadBytes, '\0');
+    const auto got = ::pread(fd, h.bytes.data(), h.bytes.size(), 0);
+    const int error = errno;
+    ::close(fd);
+    if (got < 0) {
+      result.problems.push_back({"", fmt::format("cannot be read: {}", std::strerror(error))});
+      return std::nullopt;
+    }
+    h.bytes.resize(static_cast<std::size_t>(got));
+    if (h.bytes.starts_with(std::string_view("ElfFile\0", 8))) return h;
+  }
   h.file.reset(gzopen(path.c_str(), "rb"));
   if (!h.file) {
     result.problems.push_back({"", fmt::format("cannot be opened: {}", std::strerror(errno))});
     return std::nullopt;
   }
-  // zlib fills its whole input buffer on the first read, even of a plain file: a larger one
-  // would read most of a small EVTX file that is then read again by the EVTX reader. Large
-  // reads of plain JSON bypass the buffer anyway.
-  gzbuffer(h.file.get(), 64u << 10);
-  h.bytes.assign(4096, '\0');
+  gzbuffer(h.file.get(), 1u << 20);
+  h.bytes.assign(kHeadBytes, '\0');
   std::string why;
   const auto got = read_some(h.file.get(), h.bytes.data(), h.bytes.size(), why);
   if (got < 0) {
@@ -294,7 +313,7 @@ InputResult read_events(const std::filesystem::path& path, const Mapping& mappin
     const bool blank = std::all_of(head->bytes.begin(), head->bytes.end(), [](char c) {
       return std::isspace(static_cast<unsigned char>(c));
     });
-    if (!blank || got == 4096)
+    if (!blank || got == kHeadBytes)
       result.problems.push_back({"", "not EVTX or JSON: the content starts with neither \"ElfFile\", '{' nor '['"});
     return result;
   }
