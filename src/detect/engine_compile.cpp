@@ -506,7 +506,13 @@ std::unique_ptr<Engine> Engine::compile(std::vector<sigma::Rule> rules, const Ma
         if (!c.atoms[a].direct && std::find(users.begin(), users.end(), i) == users.end()) users.push_back(i);
       }
     }
-    if (std::find(c.sources.begin(), c.sources.end(), inst.source) == c.sources.end()) c.sources.push_back(inst.source);
+    auto source = std::find(c.sources.begin(), c.sources.end(), inst.source);
+    if (source == c.sources.end()) {
+      c.sources.push_back(inst.source);
+      c.source_instances.emplace_back();
+      source = c.sources.end() - 1;
+    }
+    c.source_instances[static_cast<std::size_t>(source - c.sources.begin())].push_back(i);
   }
   for (const auto& [field, list] : b.expressions) {
     if (list.empty()) continue;

@@ -85,6 +85,7 @@ struct Engine::Compiled {
   std::unordered_map<std::string, Database, NameHash, std::equal_to<>> fields;  // field name -> database
   Database keywords;                                  // scanned over every value
   std::vector<const Source*> sources;                 // every source some instance uses
+  std::vector<std::vector<std::uint32_t>> source_instances;  // per source, the instances on it
   hs_scratch_t* scratch = nullptr;                    // prototype, cloned per scanner
   unsigned databases_loaded = 0, databases_compiled = 0;
   std::uint32_t database_count = 0;  // fields' and keywords' (Database::index)  // Vectorscan databases, from the cache or not

@@ -1,5 +1,9 @@
 // Matching events with the compiled engine (see engine.h).
+#define XXH_INLINE_ALL  // the hash of a short value: inlined, no call into the library
+#include <xxhash.h>
+
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <unordered_map>
 
@@ -116,44 +120,75 @@ struct Engine::Scanner::State {
   }
 
   // What scanning a value of a field hit, by value: logs repeat their values (the same images,
-  // users, logon types...), and looking one up costs less than scanning it. Per database; a
-  // field whose values seldom repeat (command lines, GUIDs, times) is not remembered, which is
-  // tried again now and then. Bounded: all is forgotten when the values remembered reach
-  // kRememberedBytes.
-  struct Memo {
-    std::unordered_map<std::string, std::vector<std::uint32_t>, Compiled::NameHash, std::equal_to<>> values;
+  // users, logon types...), and looking one up costs less than scanning it. A field whose
+  // values seldom repeat (command lines, GUIDs, times) is not remembered, which is tried again
+  // now and then. Bounded: all is forgotten when the table is half full or the values
+  // remembered reach kRememberedBytes.
+  struct Remembered {
+    std::uint64_t hash = 0;  // 0: free
+    std::uint32_t database = 0, value_at = 0, value_size = 0, slots_at = 0, slots_size = 0;
+  };
+  struct MemoStats {
     std::uint32_t lookups = 0, hits = 0;
     bool off = false;
   };
-  std::vector<Memo> memos = std::vector<Memo>(c.database_count);
-  std::size_t remembered_bytes = 0;
-  static constexpr std::size_t kRememberedBytes = 16u << 20, kRememberedLength = 1024;
+  static constexpr std::size_t kTableSize = 1u << 16, kRememberedBytes = 8u << 20, kRememberedLength = 1024;
   static constexpr std::uint32_t kTrial = 4096, kRetrial = 1u << 20;
+  std::vector<Remembered> table = std::vector<Remembered>(kTableSize);
+  std::size_t remembered = 0;
+  std::string remembered_values;
+  std::vector<std::uint32_t> remembered_slots;
+
+  void forget() {
+    std::fill(table.begin(), table.end(), Remembered{});
+    remembered = 0;
+    remembered_values.clear();
+    remembered_slots.clear();
+  }
+
+  std::vector<MemoStats> memo_stats = std::vector<MemoStats>(c.database_count);  // per database
 
   void scan(const Database& db, std::string_view value) {
-    std::vector<std::uint32_t>* record = nullptr;
-    if (value.size() <= kRememberedLength && &db != &c.keywords) {
-      auto& memo = memos[db.index];
-      ++memo.lookups;
-      if (memo.off) {
-        if (memo.lookups >= kRetrial) memo = Memo{};  // values may repeat more from now on
-      } else if (const auto it = memo.values.find(value); it != memo.values.end()) {
-        ++memo.hits;
-        for (const auto slot : it->second) hit(slot);
+    if (value.size() > kRememberedLength || &db == &c.keywords) return scan_now(db, value, nullptr);
+    auto& stats = memo_stats[db.index];
+    ++stats.lookups;
+    if (stats.off) {
+      if (stats.lookups >= kRetrial) stats = MemoStats{};  // values may repeat more from now on
+      return scan_now(db, value, nullptr);
+    }
+    if (stats.lookups >= kTrial && stats.hits < stats.lookups / 4) {
+      stats = MemoStats{};
+      stats.off = true;
+      return scan_now(db, value, nullptr);
+    }
+    const std::uint64_t hash = XXH3_64bits_withSeed(value.data(), value.size(), db.index) | 1;
+    std::size_t at = hash & (kTableSize - 1);
+    for (;; at = (at + 1) & (kTableSize - 1)) {
+      const auto& r = table[at];
+      if (r.hash == 0) break;
+      if (r.hash == hash && r.database == db.index && r.value_size == value.size() &&
+          std::memcmp(remembered_values.data() + r.value_at, value.data(), value.size()) == 0) {
+        ++stats.hits;
+        for (std::uint32_t k = 0; k < r.slots_size; ++k) hit(remembered_slots[r.slots_at + k]);
         return;
-      } else if (memo.lookups >= kTrial && memo.hits < memo.lookups / 4) {
-        memo = Memo{};
-        memo.off = true;
-      } else {
-        if (remembered_bytes >= kRememberedBytes) {
-          for (auto& m : memos) m.values.clear();
-          remembered_bytes = 0;
-        }
-        remembered_bytes += value.size() + 64;  // with the entry's own cost
-        record = &memo.values.emplace(std::string(value), std::vector<std::uint32_t>{}).first->second;
       }
     }
-    scan_now(db, value, record);
+    if (remembered >= kTableSize / 2 || remembered_values.size() + value.size() > kRememberedBytes ||
+        remembered_slots.size() > kRememberedBytes / sizeof(std::uint32_t)) {
+      forget();
+      at = hash & (kTableSize - 1);
+    }
+    const auto slots_at = remembered_slots.size();
+    scan_now(db, value, &remembered_slots);
+    auto& r = table[at];
+    r.hash = hash;
+    r.database = db.index;
+    r.value_at = static_cast<std::uint32_t>(remembered_values.size());
+    r.value_size = static_cast<std::uint32_t>(value.size());
+    r.slots_at = static_cast<std::uint32_t>(slots_at);
+    r.slots_size = static_cast<std::uint32_t>(remembered_slots.size() - slots_at);
+    remembered_values.append(value);
+    ++remembered;
   }
 
   void scan_now(const Database& db, std::string_view value, std::vector<std::uint32_t>* record) {
@@ -248,8 +283,9 @@ struct Engine::Scanner::State {
       if (by_origin.size() >= 65536) by_origin.clear();  // hostile input: bounded memory
       Origin o;
       o.applies.assign(c.instances.size(), 0);
-      for (std::uint32_t i = 0; i < c.instances.size(); ++i)
-        if (c.instances[i].source->accepts_origin(e.provider(), e.channel(), e.event_id)) {
+      for (std::size_t s = 0; s < c.sources.size(); ++s) {
+        if (!c.sources[s]->accepts_origin(e.provider(), e.channel(), e.event_id)) continue;
+        for (const auto i : c.source_instances[s]) {
           o.applies[i] = 1;
           o.any = true;
           if (c.instances[i].always) o.always.push_back(i);
@@ -262,6 +298,8 @@ struct Engine::Scanner::State {
                 else if (const auto db = c.fields.find(atom.field); db != c.fields.end()) o.fields.emplace(atom.field, &db->second);
               }
         }
+      }
+      std::sort(o.always.begin(), o.always.end());
       it = by_origin.emplace(key, std::move(o)).first;
     }
     return it->second;
