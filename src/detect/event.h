@@ -11,6 +11,7 @@
 // not allocate once the buffers have grown.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,6 +25,7 @@ class Event {
   void clear() {
     text_.clear();
     fields_.clear();
+    known_.fill(0);
     event_id = 0;
     record_id = 0;
     time_us = 0;
@@ -34,6 +36,7 @@ class Event {
     text_.append(name);
     const auto value_at = static_cast<uint32_t>(text_.size());
     text_.append(value);
+    if (const auto k = known_of(name); k != kNotKnown && known_[k] == 0) known_[k] = static_cast<uint32_t>(fields_.size() + 1);
     fields_.push_back({name_at, static_cast<uint32_t>(name.size()), value_at,
                        static_cast<uint32_t>(value.size())});
   }
@@ -43,6 +46,8 @@ class Event {
     if (n >= fields_.size()) return;
     text_.resize(fields_[n].name_at);
     fields_.resize(n);
+    for (auto& k : known_)
+      if (k > n) k = 0;
   }
 
   size_t size() const { return fields_.size(); }
@@ -58,9 +63,14 @@ class Event {
   }
   std::string_view get_or_empty(std::string_view field) const { return get(field).value_or(std::string_view{}); }
 
-  std::string_view channel() const { return get_or_empty("Channel"); }
-  std::string_view provider() const { return get_or_empty("Provider_Name"); }
-  std::string_view computer() const { return get_or_empty("Computer"); }
+  // The first values of the fields every reader and the engine look at, found as the fields
+  // are added (empty when the event has none).
+  std::string_view channel() const { return known(kChannel); }
+  std::string_view provider() const { return known(kProvider); }
+  std::string_view computer() const { return known(kComputer); }
+  std::string_view event_id_text() const { return known(kEventId); }
+  std::string_view record_id_text() const { return known(kRecordId); }
+  std::string_view time_text() const { return known(kTime); }
 
   // Set by the reader: the event id, the record number, and the time (microseconds since
   // 1970-01-01 UTC; 0 when the event has none).
@@ -72,8 +82,21 @@ class Event {
   struct Slot {
     uint32_t name_at, name_size, value_at, value_size;
   };
+  enum Known : uint8_t { kChannel, kProvider, kComputer, kEventId, kRecordId, kTime, kKnownCount, kNotKnown = kKnownCount };
+  static Known known_of(std::string_view name) {
+    switch (name.size()) {
+      case 7: return name == "Channel" ? kChannel : name == "EventID" ? kEventId : kNotKnown;
+      case 8: return name == "Computer" ? kComputer : kNotKnown;
+      case 13: return name == "Provider_Name" ? kProvider : name == "EventRecordID" ? kRecordId : kNotKnown;
+      case 22: return name == "TimeCreated_SystemTime" ? kTime : kNotKnown;
+      default: return kNotKnown;
+    }
+  }
+  std::string_view known(Known k) const { return known_[k] == 0 ? std::string_view{} : value(known_[k] - 1); }
+
   std::string text_;
   std::vector<Slot> fields_;
+  std::array<uint32_t, kKnownCount> known_{};  // index + 1 of each known field's first value; 0: none
 };
 
 }  // namespace khien::detect

@@ -161,7 +161,6 @@ void read_json_lines(gzFile f, std::string buffer, const Mapping& mapping, const
     problems.clear();
     const bool go_on = json.read_lines(text, line, counting_sink, problems);
     for (const auto& p : problems) result.problems.push_back({where(p.line, text_offset + p.offset), p.reason});
-    line += static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
     if (!go_on) {
       result.stopped = true;
       return;

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 
-#include "base/time.h"
 
 namespace khien::detect {
 
@@ -27,11 +27,21 @@ T number_or_zero(std::string_view s) {
 }
 
 // System/TimeCreated/@SystemTime as microseconds: "2019-03-19T23:34:25.278345Z" (any
-// fraction), or "2019-03-19 23:34:25.278" as Sysmon and NXLog write it.
+// fraction), or "2019-03-19 23:34:25.278" as Sysmon and NXLog write it; 0 when it is neither.
 int64_t parse_time_us(std::string_view s) {
-  if (s.size() < 19) return 0;
-  std::string text(s.substr(0, 19));
-  if (text[10] == ' ') text[10] = 'T';
+  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
+    return 0;
+  auto num = [&](std::size_t at, std::size_t n, int& out) {
+    const auto [end, ec] = std::from_chars(s.data() + at, s.data() + at + n, out);
+    return ec == std::errc() && end == s.data() + at + n;
+  };
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
+  if (!num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) || !num(17, 2, se) ||
+      h > 23 || mi > 59 || se > 60)
+    return 0;
+  const std::chrono::year_month_day date{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
+                                         std::chrono::day{static_cast<unsigned>(d)}};
+  if (!date.ok()) return 0;
   int64_t fraction_us = 0;
   std::size_t i = 19;
   if (i < s.size() && s[i] == '.') {
@@ -41,9 +51,8 @@ int64_t parse_time_us(std::string_view s) {
       scale /= 10;
     }
   }
-  const auto t = parse_rfc3339(text + "Z");
-  if (!t) return 0;
-  return to_unix_ms(*t) * 1000 + fraction_us;
+  const auto days = std::chrono::sys_days(date).time_since_epoch().count();
+  return ((static_cast<int64_t>(days) * 24 + h) * 60 + mi) * 60'000'000 + int64_t{se} * 1'000'000 + fraction_us;
 }
 
 }  // namespace
@@ -268,9 +277,9 @@ struct JsonEvents::Impl {
   }
 
   void finish() {
-    event.event_id = number_or_zero<std::uint32_t>(event.get_or_empty("EventID"));
-    event.record_id = number_or_zero<std::uint64_t>(event.get_or_empty("EventRecordID"));
-    event.time_us = parse_time_us(event.get_or_empty("TimeCreated_SystemTime"));
+    event.event_id = number_or_zero<std::uint32_t>(event.event_id_text());
+    event.record_id = number_or_zero<std::uint64_t>(event.record_id_text());
+    event.time_us = parse_time_us(event.time_text());
   }
 
   // One object, already positioned. Returns false with `error` set when it is not readable.
@@ -311,34 +320,95 @@ JsonEvents::~JsonEvents() { delete impl_; }
 
 std::size_t JsonEvents::padding() { return simdjson::SIMDJSON_PADDING; }
 
-bool JsonEvents::read_lines(std::string_view text, std::uint64_t first_line, const Sink& sink,
+namespace {
+
+bool blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+}  // namespace
+
+// One line by itself (the careful path: a line the batch could not take).
+bool JsonEvents::read_line(std::string_view text, std::size_t at, std::size_t end, std::uint64_t line, const Sink& sink,
+                           std::vector<JsonProblem>& problems) {
+  auto content = text.substr(at, end - at);
+  std::size_t start = 0;
+  while (start < content.size() && blank(content[start])) ++start;
+  if (start == content.size()) return true;
+  od::document doc;
+  auto error = impl_->parser.iterate(content.data(), content.size(), text.size() - at + padding()).get(doc);
+  od::object o;
+  if (!error) error = doc.get_object().get(o);
+  if (error) {
+    problems.push_back({line, fmt::format("not a JSON object: {}", simdjson::error_message(error)), at});
+    return true;
+  }
+  if (!impl_->object(o)) {
+    problems.push_back({line, "malformed JSON", at});
+    return true;
+  }
+  return sink(impl_->event);
+}
+
+bool JsonEvents::read_lines(std::string_view text, std::uint64_t& line, const Sink& sink,
                             std::vector<JsonProblem>& problems) {
-  std::uint64_t line = first_line;
-  std::size_t at = 0;
-  while (at < text.size()) {
-    auto end = text.find('\n', at);
-    if (end == std::string_view::npos) end = text.size();
-    auto content = text.substr(at, end - at);
-    const std::size_t capacity = text.size() - at + padding();
-    at = end + 1;
-    const auto current = line++;
-    std::size_t start = 0;
-    while (start < content.size() && (content[start] == ' ' || content[start] == '\t' || content[start] == '\r')) ++start;
-    if (start == content.size()) continue;
-    od::document doc;
-    auto error = impl_->parser.iterate(content.data(), content.size(), capacity).get(doc);
-    od::object o;
-    if (!error) error = doc.get_object().get(o);
-    if (error) {
-      problems.push_back({current, fmt::format("not a JSON object: {}", simdjson::error_message(error)),
-                          static_cast<std::uint64_t>(content.data() - text.data())});
-      continue;
+  // The lines in batches (simdjson finds the structure of a whole batch at once), each
+  // document checked to be one line of its own. A line the batch cannot take (malformed, not
+  // an object, a document over lines, content after it) is read by itself, like those after
+  // it for a while: a broken line never spoils the others.
+  constexpr std::size_t kBatch = 1u << 20;
+  constexpr int kCarefulLines = 1024;
+  std::size_t cursor = 0;  // the start of a line not read yet, whose number is `line`
+  auto skip_blank_lines = [&](std::size_t to) {
+    for (; cursor < to; ++cursor) {
+      if (text[cursor] == '\n') ++line;
+      else if (!blank(text[cursor])) return false;
     }
-    if (!impl_->object(o)) {
-      problems.push_back({current, "malformed JSON", static_cast<std::uint64_t>(content.data() - text.data())});
-      continue;
+    return true;
+  };
+  while (cursor < text.size()) {
+    od::document_stream stream;
+    const auto base = cursor;
+    bool careful = impl_->parser.iterate_many(text.data() + base, text.size() - base, kBatch).get(stream) != simdjson::SUCCESS;
+    if (!careful) {
+      for (auto it = stream.begin(); it != stream.end(); ++it) {
+        const auto at = base + it.current_index();
+        if (at < cursor || !skip_blank_lines(at)) {  // not at the start of a line
+          careful = true;
+          break;
+        }
+        auto end = text.find('\n', at);
+        if (end == std::string_view::npos) end = text.size();
+        if (it.error()) {
+          careful = true;
+          break;
+        }
+        // The document must end on its line, nothing but blanks after it (its text is taken
+        // before it is read: source() counts depth from the document's start).
+        const auto source = it.source();
+        auto after = static_cast<std::size_t>(source.data() + source.size() - text.data());
+        while (after < end && blank(text[after])) ++after;
+        auto doc = *it;
+        od::object o;
+        if (after != end || doc.get_object().get(o) || !impl_->object(o)) {
+          careful = true;
+          break;
+        }
+        cursor = end + 1;
+        if (end < text.size()) ++line;
+        if (!sink(impl_->event)) return false;
+      }
+      // A document the batch left (cut short at the end) is read by itself below.
+      if (!careful && cursor < text.size() && !skip_blank_lines(text.size())) careful = true;
     }
-    if (!sink(impl_->event)) return false;
+    if (!careful) break;
+    // The batch starts again after kCarefulLines lines: input with many bad lines costs a
+    // batch's structure (kBatch bytes) at most once in so many lines.
+    for (int n = 0; n < kCarefulLines && cursor < text.size(); ++n) {
+      auto end = text.find('\n', cursor);
+      if (end == std::string_view::npos) end = text.size();
+      if (!read_line(text, cursor, end, line, sink, problems)) return false;
+      cursor = end + 1;
+      if (end < text.size()) ++line;
+    }
   }
   return true;
 }

@@ -33,8 +33,9 @@ class JsonEvents {
 
   // JSON Lines: each non-blank line one object. `text` must stay readable for
   // `padding()` bytes past its end (simdjson reads ahead). A bad line is reported and skipped.
-  // Returns false when the sink asked to stop.
-  bool read_lines(std::string_view text, std::uint64_t first_line, const Sink& sink, std::vector<JsonProblem>& problems);
+  // `line` is the number of the text's first line; when all is read, that of the line after
+  // its last newline. Returns false when the sink asked to stop.
+  bool read_lines(std::string_view text, std::uint64_t& line, const Sink& sink, std::vector<JsonProblem>& problems);
   // Documents: objects or arrays of objects, one or several one after another, pretty-printed
   // or not (same padding rule).
   bool read_document(std::string_view text, const Sink& sink, std::vector<JsonProblem>& problems);
@@ -42,6 +43,9 @@ class JsonEvents {
   static std::size_t padding();
 
  private:
+  bool read_line(std::string_view text, std::size_t at, std::size_t end, std::uint64_t line, const Sink& sink,
+                 std::vector<JsonProblem>& problems);
+
   struct Impl;
   Impl* impl_;
 };

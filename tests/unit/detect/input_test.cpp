@@ -106,6 +106,51 @@ TEST(Input, BadLinesAreReportedAndSkipped) {
   EXPECT_EQ(r.problems[1].where, "line 3");
 }
 
+TEST(Input, ABrokenLineSpoilsNoOther) {
+  // Lines are parsed in batches: a line that breaks the batch (a string left open, an object
+  // over two lines, content after the object) is read by itself and the others still are. As
+  // simdjson On-Demand does, what follows a line's object is not read.
+  std::string text = "{\"EventID\": 1}\n\n  \n";                   // lines 1-3
+  text += "{\"EventID\": 2, \"Image\": \"open}\n";                 // 4: the string is not closed
+  text += "{\"EventID\": 3}\n";                                     // 5
+  text += "{\"EventID\": 4,\n\"Image\": \"x\"}\n";                // 6-7: one object over two lines
+  text += "{\"EventID\": 5} {\"EventID\": 8}\n";                   // 8: two objects on a line
+  for (int i = 0; i < 1500; ++i) text += "{\"EventID\": 6}\n";       // 9-1508: after a broken line
+  text += "[1]\n{\"EventID\": 7}\n";                                 // 1509-1510
+  const TempFile lines(text, "broken.jsonl");
+  InputResult r;
+  const auto events = read_all(lines.path, &r);
+  std::vector<std::string> ids;
+  for (const auto& e : events) ids.push_back(e.substr(0, e.find('|')));
+  ASSERT_EQ(ids.size(), 1504u);
+  EXPECT_EQ(ids[0], "1");
+  EXPECT_EQ(ids[1], "3");
+  EXPECT_EQ(ids[2], "5");
+  EXPECT_EQ(ids[3], "6");
+  EXPECT_EQ(ids[1502], "6");
+  EXPECT_EQ(ids[1503], "7");
+  std::vector<std::string> where;
+  for (const auto& p : r.problems) where.push_back(p.where);
+  EXPECT_EQ(where, (std::vector<std::string>{"line 4", "line 6", "line 7", "line 1509"}));
+}
+
+TEST(Input, EventTimes) {
+  // TimeCreated as EVTX writes it (ISO 8601, any fraction) or as Sysmon and NXLog do (a
+  // space, milliseconds); an impossible date gives no time.
+  const TempFile lines(
+      "{\"TimeCreated_SystemTime\": \"2026-11-24T08:00:00.1234567Z\"}\n"
+      "{\"TimeCreated_SystemTime\": \"2024-02-29 23:59:59.5\"}\n"
+      "{\"TimeCreated_SystemTime\": \"2023-02-29 23:59:59\"}\n"
+      "{\"TimeCreated_SystemTime\": \"1969-12-31T23:59:59Z\"}\n",
+      "times.jsonl");
+  std::vector<std::int64_t> times;
+  read_events(lines.path, mapping(), [&](const Event& e) {
+    times.push_back(e.time_us);
+    return true;
+  });
+  EXPECT_EQ(times, (std::vector<std::int64_t>{1795507200123456, 1709251199500000, 0, -1000000}));
+}
+
 TEST(Input, Gzip) {
   const std::string text = "{\"EventID\": 1}\n{\"EventID\": 2}\n";
   const auto path = fs::temp_directory_path() / ("khien-input-test-" + std::to_string(::getpid()) + ".jsonl.gz");
