@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -61,24 +62,41 @@ bool in_network(const Network& net, std::string_view ip_text) {
   return (net.bytes[full] & mask) == (ip->bytes[full] & mask);
 }
 
-std::optional<std::tm> to_time(std::string_view s) {
-  if (s.size() < 19) return std::nullopt;
-  std::tm t{};
+std::optional<std::int64_t> to_time_us(std::string_view s) {
+  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
+    return std::nullopt;
   auto num = [&](std::size_t at, std::size_t n, int& out) {
     const auto [end, ec] = std::from_chars(s.data() + at, s.data() + at + n, out);
     return ec == std::errc() && end == s.data() + at + n;
   };
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
-  if (!num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) || !num(17, 2, se))
+  if (!num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) || !num(17, 2, se) ||
+      h > 23 || mi > 59 || se > 60)
     return std::nullopt;
-  t.tm_year = y - 1900;
-  t.tm_mon = mo - 1;
-  t.tm_mday = d;
-  t.tm_hour = h;
-  t.tm_min = mi;
-  t.tm_sec = se;
-  const time_t epoch = timegm(&t);  // normalises, fills tm_wday and tm_yday
-  gmtime_r(&epoch, &t);
+  const std::chrono::year_month_day date{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
+                                         std::chrono::day{static_cast<unsigned>(d)}};
+  if (!date.ok()) return std::nullopt;
+  std::int64_t fraction_us = 0;
+  std::size_t i = 19;
+  if (i < s.size() && s[i] == '.') {
+    std::int64_t scale = 100000;
+    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+      fraction_us += (s[i] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  const auto days = std::chrono::sys_days(date).time_since_epoch().count();
+  return ((std::int64_t{days} * 24 + h) * 60 + mi) * 60'000'000 + std::int64_t{se} * 1'000'000 + fraction_us;
+}
+
+std::optional<std::tm> to_time(std::string_view s) {
+  const auto us = to_time_us(s);
+  if (!us) return std::nullopt;
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(std::chrono::sys_time<std::chrono::microseconds>(
+      std::chrono::microseconds(*us)));
+  const time_t epoch = std::chrono::system_clock::to_time_t(seconds);
+  std::tm t{};
+  gmtime_r(&epoch, &t);  // with tm_wday and tm_yday
   return t;
 }
 

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 
+#include "detect/compare.h"
 
 namespace khien::detect {
 
@@ -24,35 +24,6 @@ T number_or_zero(std::string_view s) {
   T v = 0;
   std::from_chars(s.data(), s.data() + s.size(), v);
   return v;
-}
-
-// System/TimeCreated/@SystemTime as microseconds: "2019-03-19T23:34:25.278345Z" (any
-// fraction), or "2019-03-19 23:34:25.278" as Sysmon and NXLog write it; 0 when it is neither.
-int64_t parse_time_us(std::string_view s) {
-  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
-    return 0;
-  auto num = [&](std::size_t at, std::size_t n, int& out) {
-    const auto [end, ec] = std::from_chars(s.data() + at, s.data() + at + n, out);
-    return ec == std::errc() && end == s.data() + at + n;
-  };
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
-  if (!num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) || !num(17, 2, se) ||
-      h > 23 || mi > 59 || se > 60)
-    return 0;
-  const std::chrono::year_month_day date{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
-                                         std::chrono::day{static_cast<unsigned>(d)}};
-  if (!date.ok()) return 0;
-  int64_t fraction_us = 0;
-  std::size_t i = 19;
-  if (i < s.size() && s[i] == '.') {
-    int64_t scale = 100000;
-    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-      fraction_us += (s[i] - '0') * scale;
-      scale /= 10;
-    }
-  }
-  const auto days = std::chrono::sys_days(date).time_since_epoch().count();
-  return ((static_cast<int64_t>(days) * 24 + h) * 60 + mi) * 60'000'000 + int64_t{se} * 1'000'000 + fraction_us;
 }
 
 }  // namespace
@@ -279,7 +250,7 @@ struct JsonEvents::Impl {
   void finish() {
     event.event_id = number_or_zero<std::uint32_t>(event.event_id_text());
     event.record_id = number_or_zero<std::uint64_t>(event.record_id_text());
-    event.time_us = parse_time_us(event.time_text());
+    event.time_us = to_time_us(event.time_text()).value_or(0);
   }
 
   // One object, already positioned. Returns false with `error` set when it is not readable.

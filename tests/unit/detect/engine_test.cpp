@@ -180,6 +180,12 @@ TEST(Engine, TimeParts) {
   expect("  sel:\n    UtcTime|week: 48\n  condition: sel\n", kProcess, true);
   expect("  sel:\n    UtcTime|month: 11\n  condition: sel\n", kProcess, true);
   expect("  sel:\n    UtcTime|year: 2025\n  condition: sel\n", kProcess, false);
+  // A time that names no real day has no parts (not 1 March).
+  const auto no_such_day = sysmon_event(1, {{"UtcTime", "2023-02-29 08:15:30.123"}});
+  expect("  sel:\n    UtcTime|day: 1\n  condition: sel\n", no_such_day, false);
+  expect("  sel:\n    UtcTime|hour: 8\n  condition: sel\n", no_such_day, false);
+  const auto leap_day = sysmon_event(1, {{"UtcTime", "2024-02-29T08:15:30Z"}});
+  expect("  sel:\n    UtcTime|day: 29\n  condition: sel\n", leap_day, true);
 }
 
 TEST(Engine, KeywordsSearchEveryValue) {

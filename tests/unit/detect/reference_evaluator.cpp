@@ -115,8 +115,10 @@ bool value_matches(const FieldTest& t, const Value& v, const std::vector<std::st
         std::tm tm{};
         if (s.size() < 19 || !strptime(std::string(s.substr(0, 19)).c_str(), s[10] == 'T' ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm))
           return false;
+        const int day = tm.tm_mday;
         const time_t epoch = timegm(&tm);
         gmtime_r(&epoch, &tm);
+        if (tm.tm_mday != day) return false;  // no such day (timegm moved it into the next month)
         char week[4];
         std::strftime(week, sizeof week, "%V", &tm);
         const int part = m == Modifier::kMinute ? tm.tm_min : m == Modifier::kHour ? tm.tm_hour : m == Modifier::kDay ? tm.tm_mday
