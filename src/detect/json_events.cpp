@@ -341,17 +341,17 @@ bool JsonEvents::read_lines(std::string_view text, std::uint64_t& line, const Si
     bool careful = impl_->parser.iterate_many(text.data() + base, text.size() - base, kBatch).get(stream) != simdjson::SUCCESS;
     if (!careful) {
       for (auto it = stream.begin(); it != stream.end(); ++it) {
+        if (it.error()) {
+          careful = true;
+          break;
+        }
         const auto at = base + it.current_index();
-        if (at < cursor || !skip_blank_lines(at)) {  // not at the start of a line
+        if (at < cursor || at >= text.size() || !skip_blank_lines(at)) {  // not at the start of a line
           careful = true;
           break;
         }
         auto end = text.find('\n', at);
         if (end == std::string_view::npos) end = text.size();
-        if (it.error()) {
-          careful = true;
-          break;
-        }
         // The document must end on its line, nothing but blanks after it (its text is taken
         // before it is read: source() counts depth from the document's start).
         const auto source = it.source();
