@@ -84,13 +84,22 @@ struct Builder {
   DatabaseCache cache;
   std::set<std::string> missing;  // placeholders the current rule names without values
   std::map<std::string, std::uint32_t> atom_ids;
-  std::map<std::string, std::vector<Expression>> expressions;  // field ("" = keywords) -> expressions
-  // The current rule's new atoms, kept apart until the whole rule has compiled.
-  std::vector<std::pair<std::string, Expression>> pending;
+  std::map<std::string, std::vector<Expression>> expressions;  // field -> expressions
+  // Keywords by log source: an event is searched for those of the sources it comes from only.
+  std::map<const Source*, std::vector<Expression>> keyword_expressions;
+  // The current rule's new atoms, kept apart until the whole rule has compiled (keywords: the
+  // field empty, with their source).
+  struct Pending {
+    std::string field;
+    const Source* source = nullptr;
+    Expression expression;
+  };
+  std::vector<Pending> pending;
   std::vector<std::string> pending_keys;
 
   void commit() {
-    for (auto& [field, e] : pending) expressions[field].push_back(std::move(e));
+    for (auto& p : pending)
+      (p.field.empty() ? keyword_expressions[p.source] : expressions[p.field]).push_back(std::move(p.expression));
     pending.clear();
     pending_keys.clear();
   }
@@ -107,6 +116,7 @@ struct Builder {
     for (auto m : t.modifiers) key += std::string(sigma::modifier_name(m)) + '|';
     for (const auto& v : t.values) key += fmt::format("\x1f{}:{}", static_cast<int>(v.kind), v.text);
     if (t.has(Modifier::kFieldref)) key += "\x1f" + std::string(source.field(t.values.empty() ? "" : t.values[0].text));
+    if (field.empty()) key += fmt::format("\x1f{}", static_cast<const void*>(&source));  // keywords: per source
     if (const auto it = atom_ids.find(key); it != atom_ids.end()) return it->second;
 
     Atom a;
@@ -246,7 +256,7 @@ struct Builder {
       for (auto& e : exprs) e.slot += a.first_slot;
       const auto id = static_cast<std::uint32_t>(c.atoms.size());
       for (std::size_t k = 0; k < values; ++k) c.slot_atom.push_back(id);
-      for (auto& e : exprs) pending.emplace_back(field, std::move(e));
+      for (auto& e : exprs) pending.push_back({field, &source, std::move(e)});
     }
     const auto id = static_cast<std::uint32_t>(c.atoms.size());
     c.atoms.push_back(std::move(a));
@@ -514,19 +524,25 @@ std::unique_ptr<Engine> Engine::compile(std::vector<sigma::Rule> rules, const Ma
     }
     c.source_instances[static_cast<std::size_t>(source - c.sources.begin())].push_back(i);
   }
-  for (const auto& [field, list] : b.expressions) {
-    if (list.empty()) continue;
+  auto build = [&](const std::vector<Expression>& list, const std::string& what) -> std::optional<Database> {
+    if (list.empty()) return std::nullopt;
     auto db = b.database(list);
     if (!db) {
-      problems.push_back({"", "", fmt::format("field '{}': the patterns cannot be compiled: {}", field, db.error().detail())});
-      continue;
+      problems.push_back({"", "", fmt::format("{}: the patterns cannot be compiled: {}", what, db.error().detail())});
+      return std::nullopt;
     }
     for (auto* part : {db->regex, db->literals})
       if (part != nullptr) hs_alloc_scratch(part, &c.scratch);
     db->index = c.database_count++;
-    if (field.empty()) c.keywords = std::move(*db);
-    else c.fields.emplace(field, std::move(*db));
-  }
+    return std::move(*db);
+  };
+  for (const auto& [field, list] : b.expressions)
+    if (auto db = build(list, fmt::format("field '{}'", field))) c.fields.emplace(field, std::move(*db));
+  for (const auto& [source, list] : b.keyword_expressions)
+    if (auto db = build(list, "keywords")) {
+      db->keywords = true;
+      c.keywords.emplace(source, std::move(*db));
+    }
   c.databases_loaded = b.cache.loaded();
   c.databases_compiled = b.cache.compiled();
   return engine;

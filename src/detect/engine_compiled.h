@@ -5,6 +5,7 @@
 #include <re2/re2.h>
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -67,6 +68,7 @@ struct Database {
   std::vector<Literal> literal_of;      // literal id -> where, which slots
   std::vector<std::uint32_t> literal_slots;
   std::uint32_t index = 0;  // among the engine's databases (per-database state of a scanner)
+  bool keywords = false;    // scanned over all the values of an event at once
   bool empty() const { return regex == nullptr && literals == nullptr; }
 };
 
@@ -83,7 +85,7 @@ struct Engine::Compiled {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, Database, NameHash, std::equal_to<>> fields;  // field name -> database
-  Database keywords;                                  // scanned over every value
+  std::map<const Source*, Database> keywords;         // per log source, scanned over every value
   std::vector<const Source*> sources;                 // every source some instance uses
   std::vector<std::vector<std::uint32_t>> source_instances;  // per source, the instances on it
   hs_scratch_t* scratch = nullptr;                    // prototype, cloned per scanner
@@ -95,8 +97,10 @@ struct Engine::Compiled {
       hs_free_database(d.regex);
       hs_free_database(d.literals);
     }
-    hs_free_database(keywords.regex);
-    hs_free_database(keywords.literals);
+    for (auto& [_, d] : keywords) {
+      hs_free_database(d.regex);
+      hs_free_database(d.literals);
+    }
     hs_free_scratch(scratch);
   }
 };

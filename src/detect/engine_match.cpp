@@ -24,7 +24,7 @@ struct Engine::Scanner::State {
     std::vector<std::uint8_t> applies;   // per instance
     std::vector<std::uint32_t> always;   // those evaluated on every such event
     bool any = false;
-    bool keywords = false;               // some instance searches keywords
+    std::vector<const Database*> keywords;  // of the sources that apply
     // The databases of the fields the instances test (other fields are not scanned).
     std::unordered_map<std::string, const Database*, Compiled::NameHash, std::equal_to<>> fields;
     // The field names of the last event from here, in order, with their databases (nullptr:
@@ -149,7 +149,7 @@ struct Engine::Scanner::State {
   std::vector<MemoStats> memo_stats = std::vector<MemoStats>(c.database_count);  // per database
 
   void scan(const Database& db, std::string_view value) {
-    if (value.size() > kRememberedLength || &db == &c.keywords) return scan_now(db, value, nullptr);
+    if (value.size() > kRememberedLength || db.keywords) return scan_now(db, value, nullptr);
     auto& stats = memo_stats[db.index];
     ++stats.lookups;
     if (stats.off) {
@@ -285,6 +285,7 @@ struct Engine::Scanner::State {
       o.applies.assign(c.instances.size(), 0);
       for (std::size_t s = 0; s < c.sources.size(); ++s) {
         if (!c.sources[s]->accepts_origin(e.provider(), e.channel(), e.event_id)) continue;
+        if (const auto k = c.keywords.find(c.sources[s]); k != c.keywords.end()) o.keywords.push_back(&k->second);
         for (const auto i : c.source_instances[s]) {
           o.applies[i] = 1;
           o.any = true;
@@ -293,9 +294,8 @@ struct Engine::Scanner::State {
             for (const auto& atoms : alts)
               for (const auto a : atoms) {
                 const auto& atom = c.atoms[a];
-                if (atom.direct) continue;
-                if (atom.field.empty()) o.keywords = !c.keywords.empty();
-                else if (const auto db = c.fields.find(atom.field); db != c.fields.end()) o.fields.emplace(atom.field, &db->second);
+                if (atom.direct || atom.field.empty()) continue;
+                if (const auto db = c.fields.find(atom.field); db != c.fields.end()) o.fields.emplace(atom.field, &db->second);
               }
         }
       }
@@ -325,10 +325,10 @@ void Engine::Scanner::match(const Event& event, std::vector<Match>& out) {
   s.candidates.clear();
   for (std::size_t i = 0; i < event.size(); ++i)
     if (const auto* db = origin.database(i, event.name(i))) s.scan(*db, event.value(i));
-  if (origin.keywords) {
+  if (!origin.keywords.empty()) {
     s.joined.clear();
     for (std::size_t i = 0; i < event.size(); ++i) s.joined.append(event.value(i)).push_back('\0');
-    s.scan(c.keywords, s.joined);
+    for (const auto* db : origin.keywords) s.scan(*db, s.joined);
   }
   const auto first = out.size();
   auto decide = [&](std::uint32_t i) {

@@ -195,6 +195,42 @@ TEST(Engine, KeywordsSearchEveryValue) {
   expect("  keywords:\n    '|all':\n      - 'alice'\n      - 'bob'\n  condition: keywords\n", kProcess, false);
 }
 
+TEST(Engine, KeywordsAreSearchedForTheLogSourcesOfTheEvent) {
+  // Keywords are compiled per log source: one engine, the same keyword in a process_creation
+  // rule (Sysmon 1 and Security 4688) and a Security rule, and one more only in the latter.
+  const std::string text =
+      "title: process\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  keywords: ['whoami']\n  condition: keywords\n---\n"
+      "title: security\nlogsource: {product: windows, service: security}\n"
+      "detection:\n  keywords: ['whoami', 'mimikatz']\n  condition: keywords\n";
+  std::vector<RuleProblem> problems;
+  const auto engine = Engine::compile(*sigma::parse_rules(text, "test.yml"), windows_mapping(), problems);
+  ASSERT_TRUE(problems.empty());
+  auto scanner = engine->scanner();
+  auto security = [](std::uint32_t id, const std::string& command_line) {
+    Event e;
+    e.add("Provider_Name", "Microsoft-Windows-Security-Auditing");
+    e.add("Channel", "Security");
+    e.add("EventID", std::to_string(id));
+    e.event_id = id;
+    e.add("CommandLine", command_line);
+    return e;
+  };
+  auto matched = [&](const Event& e) {
+    std::vector<Match> found;
+    scanner.match(e, found);
+    std::vector<std::string> titles;
+    for (const auto& m : found) titles.push_back(engine->rules()[m.rule].title);
+    return titles;
+  };
+  using Titles = std::vector<std::string>;
+  EXPECT_EQ(matched(kProcess), Titles{"process"});
+  EXPECT_EQ(matched(security(4688, "cmd /c whoami")), (Titles{"process", "security"}));
+  EXPECT_EQ(matched(security(4624, "whoami")), Titles{"security"});
+  EXPECT_EQ(matched(security(4688, "mimikatz.exe")), Titles{"security"});
+  EXPECT_EQ(matched(sysmon_event(1, {{"CommandLine", "mimikatz.exe"}})), Titles{});
+}
+
 TEST(Engine, Conditions) {
   const std::string searches =
       "  sel_img:\n    Image|endswith: '\\cmd.exe'\n  sel_cli:\n    CommandLine|contains: 'whoami'\n"
