@@ -5,9 +5,10 @@
 // Compiling: each rule is instantiated once per source of its log source (the field names
 // renamed for that source). Its field tests become atoms, shared between rules when equal.
 // Every string value of every atom becomes one expression in the Vectorscan database of its
-// field (keywords: the database scanned over every value), so one scan of a field value finds
-// every value it satisfies. Regexes Vectorscan cannot take go to RE2; numbers, CIDR, null,
-// exists and fieldref are decided directly. A rule is then decided on the atoms' truth.
+// field (keywords: a database per log source, scanned over all the values of an event of that
+// source), so one scan of a field value finds every value it satisfies. Regexes Vectorscan
+// cannot take go to RE2; numbers, CIDR, null, exists and fieldref are decided directly. A
+// rule is then decided on the atoms' truth.
 //
 // Matching: the sources an event belongs to (provider, channel, event id, cached) give the
 // rules that apply; only those whose condition can hold are evaluated: a rule with a true
