@@ -94,8 +94,18 @@ async function step(page, name, phase, reason) {
   await page.getByRole('button', { name, exact: true }).click();
   const dialog = page.getByRole('dialog');
   if (reason) await dialog.getByLabel('Lý do').fill(reason);
-  await dialog.getByRole('button', { name: 'Lưu' }).click();
-  await page.locator('.ant-card-head').getByTestId('phase').filter({ hasText: phase }).waitFor();
+  const reached = page.locator('.ant-card-head').getByTestId('phase').filter({ hasText: phase });
+  // Under CI load a save was once lost, the dialog left open with nothing said (seen once):
+  // as a person would, save again while the dialog stays open.
+  for (let attempt = 0; ; attempt++) {
+    await dialog.getByRole('button', { name: 'Lưu' }).click();
+    try {
+      await reached.waitFor({ timeout: 5000 });
+      break;
+    } catch (err) {
+      if (attempt >= 3 || !(await dialog.isVisible())) throw err;
+    }
+  }
   await dialog.waitFor({ state: 'hidden' });
 }
 
