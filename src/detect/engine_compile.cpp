@@ -372,6 +372,33 @@ Trigger trigger(const CondNode& n, const Instance& inst, const std::vector<Atom>
   return {};
 }
 
+// The condition as evaluate() reads it (engine_compiled.h).
+void emit_code(const CondNode& n, const Instance& inst, const std::vector<Atom>& atoms, std::vector<std::uint32_t>& code) {
+  const auto at = code.size();
+  switch (n.op) {
+    case sigma::Condition::Op::kSearch: {
+      const auto& alternatives = inst.searches[n.search];
+      code.insert(code.end(), {kCodeSearch, 0, static_cast<std::uint32_t>(alternatives.size())});
+      for (const auto& alternative : alternatives) {
+        code.push_back(static_cast<std::uint32_t>(alternative.size()));
+        for (const auto a : alternative) code.push_back(a | (atoms[a].direct ? kDirectAtom : 0));
+      }
+      break;
+    }
+    case sigma::Condition::Op::kAnd:
+    case sigma::Condition::Op::kOr:
+      code.insert(code.end(), {n.op == sigma::Condition::Op::kAnd ? kCodeAnd : kCodeOr, 0,
+                               static_cast<std::uint32_t>(n.args.size())});
+      for (const auto& a : n.args) emit_code(a, inst, atoms, code);
+      break;
+    case sigma::Condition::Op::kNot:
+      code.insert(code.end(), {kCodeNot, 0});
+      emit_code(n.args[0], inst, atoms, code);
+      break;
+  }
+  code[at + 1] = static_cast<std::uint32_t>(code.size() - at);
+}
+
 enum class Truth { kFalse, kUnknown, kTrue };
 
 Truth possible_without_scans(const CondNode& n, const Instance& inst, const std::vector<Atom>& atoms) {
@@ -516,6 +543,9 @@ std::unique_ptr<Engine> Engine::compile(std::vector<sigma::Rule> rules, const Ma
         if (!c.atoms[a].direct && std::find(users.begin(), users.end(), i) == users.end()) users.push_back(i);
       }
     }
+    c.instance_hot.push_back({inst.rule, static_cast<std::uint32_t>(c.code.size()),
+                              inst.source->where.empty() ? nullptr : inst.source});
+    emit_code(inst.condition, inst, c.atoms, c.code);
     auto source = std::find(c.sources.begin(), c.sources.end(), inst.source);
     if (source == c.sources.end()) {
       c.sources.push_back(inst.source);
@@ -523,6 +553,11 @@ std::unique_ptr<Engine> Engine::compile(std::vector<sigma::Rule> rules, const Ma
       source = c.sources.end() - 1;
     }
     c.source_instances[static_cast<std::size_t>(source - c.sources.begin())].push_back(i);
+  }
+  for (const auto& a : c.atoms) {
+    c.hot.push_back({static_cast<std::uint32_t>(c.hot_instances.size()), static_cast<std::uint32_t>(a.instances.size()),
+                     a.slot_count, a.all, a.direct});
+    c.hot_instances.insert(c.hot_instances.end(), a.instances.begin(), a.instances.end());
   }
   auto build = [&](const std::vector<Expression>& list, const std::string& what) -> std::optional<Database> {
     if (list.empty()) return std::nullopt;
@@ -539,10 +574,27 @@ std::unique_ptr<Engine> Engine::compile(std::vector<sigma::Rule> rules, const Ma
   for (const auto& [field, list] : b.expressions)
     if (auto db = build(list, fmt::format("field '{}'", field))) c.fields.emplace(field, std::move(*db));
   for (const auto& [source, list] : b.keyword_expressions)
-    if (auto db = build(list, "keywords")) {
+    if (auto db = build(list, fmt::format("keywords of the log source '{}' '{}'", source->provider, source->channel))) {
       db->keywords = true;
       c.keywords.emplace(source, std::move(*db));
     }
+  for (std::size_t s = 0; s < c.sources.size(); ++s) {
+    auto& fields = c.source_fields.emplace_back();
+    for (const auto i : c.source_instances[s])
+      for (const auto& alts : c.instances[i].searches)
+        for (const auto& atoms : alts)
+          for (const auto a : atoms) {
+            const auto& atom = c.atoms[a];
+            if (atom.direct || atom.field.empty()) continue;
+            const auto db = c.fields.find(atom.field);
+            if (db == c.fields.end()) continue;
+            if (std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return f.second == &db->second; }) ==
+                fields.end())
+              fields.emplace_back(db->first, &db->second);
+          }
+    const auto k = c.keywords.find(c.sources[s]);
+    c.source_keywords.push_back(k == c.keywords.end() ? nullptr : &k->second);
+  }
   c.databases_loaded = b.cache.loaded();
   c.databases_compiled = b.cache.compiled();
   return engine;

@@ -3,6 +3,8 @@
 // engine_match.cpp matches events with it. Internal to the engine.
 #include <hs/hs.h>
 #include <re2/re2.h>
+#define XXH_INLINE_ALL  // the hash of a short name or value: inlined, no call into the library
+#include <xxhash.h>
 
 #include <deque>
 #include <map>
@@ -36,6 +38,14 @@ struct Atom {
   std::vector<std::uint32_t> instances;          // instances using the atom
 };
 
+// What matching reads of an atom for every hit, packed (Atom is large and seldom read whole).
+struct AtomHot {
+  std::uint32_t instances_at = 0, instances_count = 0;  // into Compiled::hot_instances
+  std::uint32_t slot_count = 0;
+  bool all = false;
+  bool direct = false;
+};
+
 struct CondNode {
   sigma::Condition::Op op = sigma::Condition::Op::kSearch;
   std::uint32_t search = 0;
@@ -48,6 +58,13 @@ struct Instance {
   std::vector<std::vector<std::vector<std::uint32_t>>> searches;  // search -> alternatives -> atoms
   CondNode condition;
   bool always = false;  // evaluated even without a true scanned atom
+};
+
+// What matching reads of an instance, packed.
+struct InstanceHot {
+  std::uint32_t rule = 0;
+  std::uint32_t code_at = 0;     // its condition, in Compiled::code
+  const Source* where = nullptr;  // its source, when that tests field values
 };
 
 // Where a literal must sit in the value for its pattern to hold.
@@ -78,16 +95,24 @@ struct Engine::Compiled {
   std::vector<std::uint32_t> unmapped;
   std::vector<Atom> atoms;
   std::vector<Instance> instances;
+  std::vector<InstanceHot> instance_hot;  // per instance
+  std::vector<std::uint32_t> code;        // the instances' conditions (see evaluate())
   std::vector<std::uint32_t> slot_atom;
+  std::vector<AtomHot> hot;                   // per atom
+  std::vector<std::uint32_t> hot_instances;  // the atoms' instances, one after another
   std::deque<FieldTest> expanded;  // `|expand` tests with their placeholders replaced
   struct NameHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    std::size_t operator()(std::string_view s) const { return XXH3_64bits(s.data(), s.size()); }
   };
   std::unordered_map<std::string, Database, NameHash, std::equal_to<>> fields;  // field name -> database
   std::map<const Source*, Database> keywords;         // per log source, scanned over every value
   std::vector<const Source*> sources;                 // every source some instance uses
   std::vector<std::vector<std::uint32_t>> source_instances;  // per source, the instances on it
+  // Per source, the fields its instances scan with their databases, and its keywords' database
+  // (nullptr: none): what an event the source applies to is scanned with.
+  std::vector<std::vector<std::pair<std::string_view, const Database*>>> source_fields;
+  std::vector<const Database*> source_keywords;
   hs_scratch_t* scratch = nullptr;                    // prototype, cloned per scanner
   unsigned databases_loaded = 0, databases_compiled = 0;
   std::uint32_t database_count = 0;  // fields' and keywords' (Database::index)  // Vectorscan databases, from the cache or not
@@ -105,36 +130,43 @@ struct Engine::Compiled {
   }
 };
 
-// Whether an instance's condition holds, given each atom's truth.
+// An instance's condition as matching evaluates it: prefix order in one array, each node
+// [op, its length in words, ...]:
+//   search:  [kCodeSearch, length, alternatives, then per alternative: atoms, atom...]
+//   and, or: [op, length, arguments, argument...]
+//   not:     [kCodeNot, length, argument]
+// An atom decided in code, not by a scan, has kDirectAtom set.
+enum CodeOp : std::uint32_t { kCodeSearch, kCodeAnd, kCodeOr, kCodeNot };
+inline constexpr std::uint32_t kDirectAtom = 1u << 31;
+
+// Whether a condition holds, given each atom's truth (atom_true gets the atom's word).
 template <class AtomTrue>
-bool evaluate(const CondNode& n, const Instance& inst, const AtomTrue& atom_true) {
-  switch (n.op) {
-    case sigma::Condition::Op::kSearch:
-      for (const auto& alternative : inst.searches[n.search]) {
-        bool all = true;
-        for (const auto a : alternative)
-          if (!atom_true(a)) {
-            all = false;
-            break;
-          }
-        if (all) return true;
+bool evaluate(const std::uint32_t* p, const AtomTrue& atom_true) {
+  switch (p[0]) {
+    case kCodeSearch: {
+      const std::uint32_t* q = p + 3;
+      for (std::uint32_t k = 0; k < p[2]; ++k) {
+        const std::uint32_t n = q[0];
+        std::uint32_t j = 0;
+        while (j < n && atom_true(q[1 + j])) ++j;
+        if (j == n) return true;
+        q += 1 + n;
       }
       return false;
-    case sigma::Condition::Op::kAnd:
-      for (const auto& a : n.args)
-        if (!evaluate(a, inst, atom_true)) return false;
-      return true;
-    case sigma::Condition::Op::kOr:
-      for (const auto& a : n.args)
-        if (evaluate(a, inst, atom_true)) return true;
+    }
+    case kCodeAnd:
+    case kCodeOr: {
+      const bool is_and = p[0] == kCodeAnd;
+      const std::uint32_t* q = p + 3;
+      for (std::uint32_t k = 0; k < p[2]; ++k, q += q[1])
+        if (evaluate(q, atom_true) != is_and) return !is_and;
+      return is_and;
+    }
+    case kCodeNot:
+      return !evaluate(p + 2, atom_true);
+    default:
       return false;
-    case sigma::Condition::Op::kNot:
-      return !evaluate(n.args[0], inst, atom_true);
   }
-  return false;
 }
-
-// A trigger set: atoms of which one at least holds whenever the condition holds, so that the
-// instance need only be evaluated when one of them is seen. Fields every event of a source
 
 }  // namespace khien::detect

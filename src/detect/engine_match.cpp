@@ -1,7 +1,4 @@
 // Matching events with the compiled engine (see engine.h).
-#define XXH_INLINE_ALL  // the hash of a short value: inlined, no call into the library
-#include <xxhash.h>
-
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -26,31 +23,31 @@ struct Engine::Scanner::State {
     bool any = false;
     std::vector<const Database*> keywords;  // of the sources that apply
     // The databases of the fields the instances test (other fields are not scanned).
-    std::unordered_map<std::string, const Database*, Compiled::NameHash, std::equal_to<>> fields;
-    // The field names of the last event from here, in order, with their databases (nullptr:
-    // not scanned): events of one origin nearly always have the same fields in the same order,
-    // and comparing a name costs less than looking it up.
-    std::vector<std::string> last_names;
-    std::vector<const Database*> last_databases;
+    std::unordered_map<std::string_view, const Database*, Compiled::NameHash> fields;
+    // The field names of the last event from here (Event::names()) and the database of each
+    // of its fields (nullptr: not scanned): events of one origin nearly always have the same
+    // fields in the same order, and comparing all the names at once costs less than looking
+    // each one up. Not kept for an event with very many fields.
+    std::string names;
+    bool names_known = false;
+    std::vector<const Database*> databases;
+    static constexpr std::size_t kMaxRememberedNames = 4096;
 
-    const Database* database(std::size_t i, std::string_view name) {
-      if (i < last_names.size() && last_names[i] == name) return last_databases[i];
-      const auto it = fields.find(name);
-      const Database* db = it == fields.end() ? nullptr : it->second;
-      if (i < last_names.size()) {
-        last_names[i].assign(name);
-        last_databases[i] = db;
-      } else if (i == last_names.size() && i < kMaxRememberedFields) {
-        last_names.emplace_back(name);
-        last_databases.push_back(db);
+    const std::vector<const Database*>& databases_of(const Event& e) {
+      if (names_known && e.names() == names) return databases;
+      databases.resize(e.size());
+      for (std::size_t i = 0; i < e.size(); ++i) {
+        const auto it = fields.find(e.name(i));
+        databases[i] = it == fields.end() ? nullptr : it->second;
       }
-      return db;
+      names_known = e.names().size() <= kMaxRememberedNames;
+      names.assign(names_known ? e.names() : std::string_view{});
+      return databases;
     }
-    static constexpr std::size_t kMaxRememberedFields = 1024;
   };
-  std::string joined;  // every value, NUL between them, for the keywords
-  std::unordered_map<std::string, Origin> by_origin;
+  std::unordered_map<std::string, Origin, Compiled::NameHash, std::equal_to<>> by_origin;
   std::string key;
+  static constexpr std::size_t kMaxOrigins = 4096;
   std::vector<std::uint32_t> matched_instance;  // per rule, valid when matched this epoch
   const Event* event = nullptr;
 
@@ -73,7 +70,7 @@ struct Engine::Scanner::State {
     if (slot_epoch[slot] == epoch) return;
     slot_epoch[slot] = epoch;
     const auto a = c.slot_atom[slot];
-    const auto& atom = c.atoms[a];
+    const auto& atom = c.hot[a];
     if (atom.all) {
       if (count_epoch[a] != epoch) {
         count_epoch[a] = epoch;
@@ -83,11 +80,16 @@ struct Engine::Scanner::State {
     }
     if (atom_epoch[a] == epoch) return;
     atom_epoch[a] = epoch;
-    for (const auto i : atom.instances)
+    add_candidates(c.hot_instances.data() + atom.instances_at, atom.instances_count);
+  }
+  void add_candidates(const std::uint32_t* instances, std::uint32_t n) {
+    for (std::uint32_t k = 0; k < n; ++k) {
+      const auto i = instances[k];
       if (candidate_epoch[i] != epoch) {
         candidate_epoch[i] = epoch;
         candidates.push_back(i);
       }
+    }
   }
 
   struct ScanContext {
@@ -124,9 +126,11 @@ struct Engine::Scanner::State {
   // values seldom repeat (command lines, GUIDs, times) is not remembered, which is tried again
   // now and then. Bounded: all is forgotten when the table is half full or the values
   // remembered reach kRememberedBytes.
+  // What is remembered is what the hits made true: the atoms (but those needing all their
+  // values, whose slots count across the values of a repeated field) and their instances.
   struct Remembered {
     std::uint64_t hash = 0;  // 0: free
-    std::uint32_t database = 0, value_at = 0, value_size = 0, slots_at = 0, slots_size = 0;
+    std::uint32_t database = 0, value_at = 0, value_size = 0, hits_at = 0;
   };
   struct MemoStats {
     std::uint32_t lookups = 0, hits = 0;
@@ -137,13 +141,15 @@ struct Engine::Scanner::State {
   std::vector<Remembered> table = std::vector<Remembered>(kTableSize);
   std::size_t remembered = 0;
   std::string remembered_values;
-  std::vector<std::uint32_t> remembered_slots;
+  // Per value: the counts of atoms, slots and instances, then the atoms, slots and instances.
+  std::vector<std::uint32_t> remembered_hits;
+  std::vector<std::uint32_t> recorded, recorded_atoms, recorded_slots, recorded_instances;
 
   void forget() {
     std::fill(table.begin(), table.end(), Remembered{});
     remembered = 0;
     remembered_values.clear();
-    remembered_slots.clear();
+    remembered_hits.clear();
   }
 
   std::vector<MemoStats> memo_stats = std::vector<MemoStats>(c.database_count);  // per database
@@ -169,26 +175,63 @@ struct Engine::Scanner::State {
       if (r.hash == hash && r.database == db.index && r.value_size == value.size() &&
           std::memcmp(remembered_values.data() + r.value_at, value.data(), value.size()) == 0) {
         ++stats.hits;
-        for (std::uint32_t k = 0; k < r.slots_size; ++k) hit(remembered_slots[r.slots_at + k]);
+        replay(remembered_hits.data() + r.hits_at);
         return;
       }
     }
     if (remembered >= kTableSize / 2 || remembered_values.size() + value.size() > kRememberedBytes ||
-        remembered_slots.size() > kRememberedBytes / sizeof(std::uint32_t)) {
+        remembered_hits.size() > kRememberedBytes / sizeof(std::uint32_t)) {
       forget();
       at = hash & (kTableSize - 1);
     }
-    const auto slots_at = remembered_slots.size();
-    scan_now(db, value, &remembered_slots);
+    recorded.clear();
+    scan_now(db, value, &recorded);
     auto& r = table[at];
     r.hash = hash;
     r.database = db.index;
     r.value_at = static_cast<std::uint32_t>(remembered_values.size());
     r.value_size = static_cast<std::uint32_t>(value.size());
-    r.slots_at = static_cast<std::uint32_t>(slots_at);
-    r.slots_size = static_cast<std::uint32_t>(remembered_slots.size() - slots_at);
+    r.hits_at = static_cast<std::uint32_t>(remembered_hits.size());
+    remember(recorded);
     remembered_values.append(value);
     ++remembered;
+  }
+
+  // The slots a scan hit, as remembered_hits keeps them.
+  void remember(std::vector<std::uint32_t>& slots) {
+    auto unique = [](std::vector<std::uint32_t>& v) {
+      std::sort(v.begin(), v.end());
+      v.erase(std::unique(v.begin(), v.end()), v.end());
+    };
+    unique(slots);
+    recorded_atoms.clear();
+    recorded_slots.clear();
+    recorded_instances.clear();
+    for (const auto slot : slots) {
+      const auto a = c.slot_atom[slot];
+      if (c.hot[a].all) recorded_slots.push_back(slot);
+      else recorded_atoms.push_back(a);
+    }
+    unique(recorded_atoms);
+    for (const auto a : recorded_atoms) {
+      const auto* first = c.hot_instances.data() + c.hot[a].instances_at;
+      recorded_instances.insert(recorded_instances.end(), first, first + c.hot[a].instances_count);
+    }
+    unique(recorded_instances);
+    for (const auto* v : {&recorded_atoms, &recorded_slots, &recorded_instances})
+      remembered_hits.push_back(static_cast<std::uint32_t>(v->size()));
+    for (const auto* v : {&recorded_atoms, &recorded_slots, &recorded_instances})
+      remembered_hits.insert(remembered_hits.end(), v->begin(), v->end());
+  }
+
+  // What a remembered scan hit, made true again: as hit() on each of its slots would.
+  void replay(const std::uint32_t* hits) {
+    const auto atoms = hits[0], slots = hits[1], instances = hits[2];
+    hits += 3;
+    for (std::uint32_t k = 0; k < atoms; ++k) atom_epoch[hits[k]] = epoch;
+    hits += atoms;
+    for (std::uint32_t k = 0; k < slots; ++k) hit(hits[k]);
+    add_candidates(hits + slots, instances);
   }
 
   void scan_now(const Database& db, std::string_view value, std::vector<std::uint32_t>* record) {
@@ -280,23 +323,18 @@ struct Engine::Scanner::State {
     key.append(reinterpret_cast<const char*>(&e.event_id), sizeof e.event_id);
     auto it = by_origin.find(key);
     if (it == by_origin.end()) {
-      if (by_origin.size() >= 65536) by_origin.clear();  // hostile input: bounded memory
+      // Bounded memory on hostile input; real logs have a few hundred origins.
+      if (by_origin.size() >= kMaxOrigins) by_origin.clear();
       Origin o;
       o.applies.assign(c.instances.size(), 0);
       for (std::size_t s = 0; s < c.sources.size(); ++s) {
         if (!c.sources[s]->accepts_origin(e.provider(), e.channel(), e.event_id)) continue;
-        if (const auto k = c.keywords.find(c.sources[s]); k != c.keywords.end()) o.keywords.push_back(&k->second);
+        if (const auto* k = c.source_keywords[s]) o.keywords.push_back(k);
+        for (const auto& [name, db] : c.source_fields[s]) o.fields.emplace(name, db);
         for (const auto i : c.source_instances[s]) {
           o.applies[i] = 1;
           o.any = true;
           if (c.instances[i].always) o.always.push_back(i);
-          for (const auto& alts : c.instances[i].searches)
-            for (const auto& atoms : alts)
-              for (const auto a : atoms) {
-                const auto& atom = c.atoms[a];
-                if (atom.direct || atom.field.empty()) continue;
-                if (const auto db = c.fields.find(atom.field); db != c.fields.end()) o.fields.emplace(atom.field, &db->second);
-              }
         }
       }
       std::sort(o.always.begin(), o.always.end());
@@ -323,25 +361,25 @@ void Engine::Scanner::match(const Event& event, std::vector<Match>& out) {
   }
   s.event = &event;
   s.candidates.clear();
-  for (std::size_t i = 0; i < event.size(); ++i)
-    if (const auto* db = origin.database(i, event.name(i))) s.scan(*db, event.value(i));
-  if (!origin.keywords.empty()) {
-    s.joined.clear();
-    for (std::size_t i = 0; i < event.size(); ++i) s.joined.append(event.value(i)).push_back('\0');
-    for (const auto* db : origin.keywords) s.scan(*db, s.joined);
-  }
+  const auto& databases = origin.databases_of(event);
+  for (std::size_t i = 0; i < databases.size(); ++i)
+    if (const auto* db = databases[i]) s.scan(*db, event.value(i));
+  for (const auto* db : origin.keywords) s.scan(*db, event.values());
   const auto first = out.size();
   auto decide = [&](std::uint32_t i) {
-    const auto& inst = c.instances[i];
-    if (s.matched_epoch[inst.rule] == s.epoch) return;  // another source matched it
-    if (!inst.source->where.empty() && !inst.source->accepts(event)) return;
-    const bool matched = evaluate(inst.condition, inst, [&](std::uint32_t a) {
-      return c.atoms[a].direct ? s.direct(a) : s.atom_epoch[a] == s.epoch;
+    const auto& inst = c.instance_hot[i];
+    // Of two instances of a rule (two log sources) that both match, the first is the one whose
+    // fields the match shows, whatever the order the scans found them in.
+    const bool seen = s.matched_epoch[inst.rule] == s.epoch;
+    if (seen && s.matched_instance[inst.rule] < i) return;
+    if (inst.where != nullptr && !inst.where->accepts(event)) return;
+    const bool matched = evaluate(c.code.data() + inst.code_at, [&](std::uint32_t a) {
+      return (a & kDirectAtom) != 0 ? s.direct(a & ~kDirectAtom) : s.atom_epoch[a] == s.epoch;
     });
     if (matched) {
       s.matched_epoch[inst.rule] = s.epoch;
       s.matched_instance[inst.rule] = i;
-      out.push_back({inst.rule});
+      if (!seen) out.push_back({inst.rule});
     }
   };
   for (const auto i : s.candidates)

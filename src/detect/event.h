@@ -23,7 +23,8 @@ namespace khien::detect {
 class Event {
  public:
   void clear() {
-    text_.clear();
+    names_.clear();
+    values_.clear();
     fields_.clear();
     known_.fill(0);
     event_id = 0;
@@ -32,27 +33,35 @@ class Event {
   }
 
   void add(std::string_view name, std::string_view value) {
-    const auto name_at = static_cast<uint32_t>(text_.size());
-    text_.append(name);
-    const auto value_at = static_cast<uint32_t>(text_.size());
-    text_.append(value);
+    const auto size = static_cast<uint32_t>(name.size());
+    names_.append(reinterpret_cast<const char*>(&size), sizeof size);
+    const auto name_at = static_cast<uint32_t>(names_.size());
+    names_.append(name);
+    const auto value_at = static_cast<uint32_t>(values_.size());
+    values_.append(value).push_back('\0');
     if (const auto k = known_of(name); k != kNotKnown && known_[k] == 0) known_[k] = static_cast<uint32_t>(fields_.size() + 1);
-    fields_.push_back({name_at, static_cast<uint32_t>(name.size()), value_at,
-                       static_cast<uint32_t>(value.size())});
+    fields_.push_back({name_at, size, value_at, static_cast<uint32_t>(value.size())});
   }
 
   // Drops the fields after the first n (a reader undoing what it added to a record).
   void truncate(size_t n) {
     if (n >= fields_.size()) return;
-    text_.resize(fields_[n].name_at);
+    names_.resize(fields_[n].name_at - sizeof(uint32_t));
+    values_.resize(fields_[n].value_at);
     fields_.resize(n);
     for (auto& k : known_)
       if (k > n) k = 0;
   }
 
   size_t size() const { return fields_.size(); }
-  std::string_view name(size_t i) const { return {text_.data() + fields_[i].name_at, fields_[i].name_size}; }
-  std::string_view value(size_t i) const { return {text_.data() + fields_[i].value_at, fields_[i].value_size}; }
+  std::string_view name(size_t i) const { return {names_.data() + fields_[i].name_at, fields_[i].name_size}; }
+  std::string_view value(size_t i) const { return {values_.data() + fields_[i].value_at, fields_[i].value_size}; }
+
+  // Every field name in order, each after its size: two events have the same names in the
+  // same order exactly when these are equal (one comparison instead of one per field).
+  std::string_view names() const { return names_; }
+  // Every value in order, each followed by a NUL (what keywords are searched in).
+  std::string_view values() const { return values_; }
 
   // The first value of a field, if the event has it.
   std::optional<std::string_view> get(std::string_view field) const {
@@ -94,7 +103,7 @@ class Event {
   }
   std::string_view known(Known k) const { return known_[k] == 0 ? std::string_view{} : value(known_[k] - 1); }
 
-  std::string text_;
+  std::string names_, values_;
   std::vector<Slot> fields_;
   std::array<uint32_t, kKnownCount> known_{};  // index + 1 of each known field's first value; 0: none
 };

@@ -367,6 +367,59 @@ TEST(Engine, RememberedValuesMatchAsScannedOnes) {
   EXPECT_EQ(ids(swapped), "s");
 }
 
+TEST(Event, NamesAndValuesAtOnce) {
+  Event a, b;
+  a.add("ab", "1");
+  a.add("c", "");
+  b.add("a", "1");
+  b.add("bc", "");
+  EXPECT_NE(a.names(), b.names());  // the same letters, other names
+  EXPECT_EQ(a.values(), std::string_view("1\0\0", 3));
+  Event c;
+  c.add("ab", "x");
+  c.add("c", "yz");
+  EXPECT_EQ(a.names(), c.names());
+  c.add("Channel", "Security");
+  c.truncate(2);
+  EXPECT_EQ(a.names(), c.names());
+  EXPECT_EQ(c.values(), std::string_view("x\0yz\0", 5));
+  EXPECT_EQ(c.channel(), "");
+  EXPECT_EQ(c.value(1), "yz");
+}
+
+// Events of one origin whose fields come in another order, or under other names, are
+// scanned by their own names (the engine remembers the names of the last one).
+TEST(Engine, FieldsAreFoundWhateverTheirOrder) {
+  const std::string text =
+      "title: img\nid: i\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  sel:\n    Image|endswith: '\\whoami.exe'\n  condition: sel\n---\n"
+      "title: cmd\nid: c\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  sel:\n    CommandLine|contains: '/priv'\n  condition: sel\n";
+  auto rules = sigma::parse_rules(text, "order.yml");
+  ASSERT_TRUE(rules.ok()) << rules.error().detail();
+  std::vector<RuleProblem> problems;
+  auto engine = Engine::compile(*rules, windows_mapping(), problems);
+  auto scanner = engine->scanner();
+  const auto ids = [&](const Event& e) {
+    std::vector<Match> found;
+    scanner.match(e, found);
+    std::string out;
+    for (const auto& m : found) out += engine->rules()[m.rule].id;
+    return out;
+  };
+  const auto both = sysmon_event(1, {{"Image", "C:\\whoami.exe"}, {"CommandLine", "whoami /priv"}});
+  const auto swapped = sysmon_event(1, {{"CommandLine", "C:\\whoami.exe"}, {"Image", "whoami /priv"}});
+  const auto fewer = sysmon_event(1, {{"Image", "whoami /priv"}});
+  const auto more = sysmon_event(1, {{"User", "x"}, {"Image", "C:\\whoami.exe"}, {"CommandLine", "/priv"}, {"Image", "y"}});
+  for (int pass = 0; pass < 2; ++pass) {
+    EXPECT_EQ(ids(both), "ic") << pass;
+    EXPECT_EQ(ids(swapped), "") << pass;
+    EXPECT_EQ(ids(fewer), "") << pass;
+    EXPECT_EQ(ids(more), "ic") << pass;
+    EXPECT_EQ(ids(Event{}), "") << pass;
+  }
+}
+
 // The fields a match shows: the value each string test matched, the right one of a repeated
 // field, and for keywords the values that hold them.
 TEST(Engine, MatchedFieldsAreTheValuesThatMatched) {
