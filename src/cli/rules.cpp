@@ -37,7 +37,7 @@ Result<std::vector<std::filesystem::path>> files_under(const std::vector<std::fi
     if (fs::is_directory(p, ec)) {
       for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file(ec) && wanted(it->path())) files.push_back(it->path());
+        if (wanted(it->path()) && it->is_regular_file(ec)) files.push_back(it->path());
     } else if (fs::is_regular_file(p, ec)) {
       files.push_back(p);
     } else {

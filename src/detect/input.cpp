@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "detect/evtx/file.h"
 #include "detect/json_events.h"
@@ -36,6 +37,29 @@ struct GzCloser {
   void operator()(gzFile f) const { gzclose(f); }
 };
 using Gz = std::unique_ptr<std::remove_pointer_t<gzFile>, GzCloser>;
+
+// A file descriptor, closed unless released.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  Fd& operator=(Fd&& o) noexcept {
+    if (this != &o) {
+      if (fd_ >= 0) ::close(fd_);
+      fd_ = std::exchange(o.fd_, -1);
+    }
+    return *this;
+  }
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_ = -1;
+};
 
 // Reads up to n bytes; -1 on error (reason in `why`).
 long read_some(gzFile f, char* out, std::size_t n, std::string& why) {
@@ -193,7 +217,7 @@ void read_json_document(gzFile f, std::string buffer, const Mapping& mapping,
 constexpr std::size_t kMaxCompressedEvtx = 1024u << 20;  // a .evtx.gz is unpacked in memory
 
 // EVTX: chunk by chunk (pread, bounded memory); a gzip'd file is unpacked in memory first.
-void read_evtx(const std::filesystem::path& path, gzFile f, std::string head, bool compressed, const Mapping&,
+void read_evtx(const std::filesystem::path& path, Fd fd, gzFile f, std::string head, bool compressed, const Mapping&,
                const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read, InputRange range,
                InputResult& result) {
   std::string bytes;
@@ -205,7 +229,7 @@ void read_evtx(const std::filesystem::path& path, gzFile f, std::string head, bo
       return;
     file = evtx::File::from_memory(bytes);
   } else {
-    file = evtx::File::open(path.string());
+    file = evtx::File::open(fd.release(), path.string(), head);
   }
   if (!file) {
     result.problems.push_back({"", file.error().detail().empty() ? file.error().code() : file.error().detail()});
@@ -231,9 +255,10 @@ void read_evtx(const std::filesystem::path& path, gzFile f, std::string head, bo
                                p.reason});
 }
 
-// A file's first bytes, and the file opened through zlib (gzip or plain) to read the rest;
-// a plain EVTX file is not opened through zlib: its own reader reads it.
+// A file's first bytes, and the file opened once: a plain EVTX file for its own reader to
+// read, anything else through zlib (gzip or plain) to read the rest.
 struct Head {
+  Fd fd;  // a plain EVTX file
   Gz file;
   std::string bytes;
   bool compressed = false;
@@ -243,28 +268,26 @@ constexpr std::size_t kHeadBytes = 4096;
 
 std::optional<Head> open_head(const std::filesystem::path& path, InputResult& result) {
   Head h;
-  {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      result.problems.push_back({"", fmt::format("cannot be opened: {}", std::strerror(errno))});
-      return std::nullopt;
-    }
-    h.bytes.assign(kHeadBytes, '\0');
-    const auto got = ::pread(fd, h.bytes.data(), h.bytes.size(), 0);
-    const int error = errno;
-    ::close(fd);
-    if (got < 0) {
-      result.problems.push_back({"", fmt::format("cannot be read: {}", std::strerror(error))});
-      return std::nullopt;
-    }
-    h.bytes.resize(static_cast<std::size_t>(got));
-    if (h.bytes.starts_with(std::string_view("ElfFile\0", 8))) return h;
+  h.fd = Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (h.fd.get() < 0) {
+    result.problems.push_back({"", fmt::format("cannot be opened: {}", std::strerror(errno))});
+    return std::nullopt;
   }
-  h.file.reset(gzopen(path.c_str(), "rb"));
+  h.bytes.assign(kHeadBytes, '\0');
+  const auto head = ::pread(h.fd.get(), h.bytes.data(), h.bytes.size(), 0);
+  if (head < 0) {
+    result.problems.push_back({"", fmt::format("cannot be read: {}", std::strerror(errno))});
+    return std::nullopt;
+  }
+  h.bytes.resize(static_cast<std::size_t>(head));
+  if (h.bytes.starts_with(std::string_view("ElfFile\0", 8))) return h;
+  // zlib reads from the descriptor's offset, still 0 after pread, and closes it.
+  h.file.reset(gzdopen(h.fd.get(), "rb"));
   if (!h.file) {
     result.problems.push_back({"", fmt::format("cannot be opened: {}", std::strerror(errno))});
     return std::nullopt;
   }
+  h.fd.release();
   gzbuffer(h.file.get(), 1u << 20);
   h.bytes.assign(kHeadBytes, '\0');
   std::string why;
@@ -305,7 +328,8 @@ InputResult read_events(const std::filesystem::path& path, const Mapping& mappin
   const auto got = head->bytes.size();
   if (result.format == InputFormat::kEvtx) {
     if (bytes_read && result.compressed) *bytes_read += got;
-    read_evtx(path, f, std::move(head->bytes), result.compressed, mapping, sink, bytes_read, range, result);
+    read_evtx(path, std::move(head->fd), f, std::move(head->bytes), result.compressed, mapping, sink, bytes_read, range,
+              result);
     return result;
   }
   if (result.format == InputFormat::kUnknown) {

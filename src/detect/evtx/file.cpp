@@ -84,18 +84,28 @@ File& File::operator=(File&&) noexcept = default;
 File::~File() = default;
 
 Result<File> File::open(const std::string& path, ReadOptions options) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error("evtx_unreadable", path + ": " + std::strerror(errno));
+  return open(fd, path, {}, options);
+}
+
+Result<File> File::open(int fd, const std::string& path, std::string_view head, ReadOptions options) {
   auto state = std::make_unique<State>();
   state->options = options;
-  state->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (state->fd < 0) return Error("evtx_unreadable", path + ": " + std::strerror(errno));
+  state->fd = fd;
   struct stat st {};
   if (::fstat(state->fd, &st) != 0)
     return Error("evtx_unreadable", path + ": " + std::strerror(errno));
   state->size = static_cast<uint64_t>(st.st_size);
   uint8_t header[kHeaderSize];
-  const ssize_t got = ::pread(state->fd, header, sizeof header, 0);
-  if (got < 0) return Error("evtx_unreadable", path + ": " + std::strerror(errno));
-  auto status = state->read_header(header, static_cast<size_t>(got));
+  size_t got = std::min(head.size(), sizeof header);
+  if (got > 0) std::memcpy(header, head.data(), got);
+  if (got < sizeof header) {
+    const ssize_t n = ::pread(state->fd, header, sizeof header, 0);
+    if (n < 0) return Error("evtx_unreadable", path + ": " + std::strerror(errno));
+    got = static_cast<size_t>(n);
+  }
+  auto status = state->read_header(header, got);
   if (!status) return Error(status.error().code(), path + ": " + status.error().detail());
   return File(std::move(state));
 }

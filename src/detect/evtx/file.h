@@ -96,6 +96,10 @@ class File {
   // "evtx_not_evtx" (shorter than a header, or no "ElfFile" signature). A header checksum
   // mismatch is a Problem, not an error.
   static Result<File> open(const std::string& path, ReadOptions options = {});
+  // The same on a file already open, which the File then owns (and closes, even on error);
+  // `head`: the file's first bytes when they have been read already (else empty), `path`: its
+  // name in errors.
+  static Result<File> open(int fd, const std::string& path, std::string_view head, ReadOptions options = {});
 
   // The same over bytes in memory. REQUIRES: `bytes` outlive the File.
   static Result<File> from_memory(std::string_view bytes, ReadOptions options = {});
