@@ -128,34 +128,36 @@ struct Engine::Scanner::State {
   // remembered reach kRememberedBytes.
   // What is remembered is what the hits made true: the atoms (but those needing all their
   // values, whose slots count across the values of a repeated field) and their instances.
+  // An entry: the value's database, size and place in `remembered` (its bytes, padded to whole
+  // words, then what its scan hit); small, so that the table stays in the L2 cache.
   struct Remembered {
-    std::uint64_t hash = 0;  // 0: free
-    std::uint32_t database = 0, value_at = 0, value_size = 0, hits_at = 0;
+    std::uint32_t tag = 0;  // high half of the value's hash, never 0; 0: free
+    std::uint32_t at = 0;
+    std::uint16_t database = 0, value_size = 0;
   };
   struct MemoStats {
     std::uint32_t lookups = 0, hits = 0;
     bool off = false;
   };
-  static constexpr std::size_t kTableSize = 1u << 16, kRememberedBytes = 8u << 20, kRememberedLength = 1024;
+  static constexpr std::size_t kTableSize = 1u << 15, kRememberedBytes = 8u << 20, kRememberedLength = 1024;
+  static_assert(kRememberedLength <= UINT16_MAX);
   static constexpr std::uint32_t kTrial = 4096, kRetrial = 1u << 20;
   std::vector<Remembered> table = std::vector<Remembered>(kTableSize);
-  std::size_t remembered = 0;
-  std::string remembered_values;
-  // Per value: the counts of atoms, slots and instances, then the atoms, slots and instances.
-  std::vector<std::uint32_t> remembered_hits;
+  std::size_t remembered_count = 0;
+  std::vector<std::uint32_t> remembered;  // per entry: the value, then the counts of atoms, slots
+                                          // and instances, then the atoms, slots and instances
   std::vector<std::uint32_t> recorded, recorded_atoms, recorded_slots, recorded_instances;
 
   void forget() {
     std::fill(table.begin(), table.end(), Remembered{});
-    remembered = 0;
-    remembered_values.clear();
-    remembered_hits.clear();
+    remembered_count = 0;
+    remembered.clear();
   }
 
   std::vector<MemoStats> memo_stats = std::vector<MemoStats>(c.database_count);  // per database
 
   void scan(const Database& db, std::string_view value) {
-    if (value.size() > kRememberedLength || db.keywords) return scan_now(db, value, nullptr);
+    if (value.size() > kRememberedLength || db.keywords || db.index > UINT16_MAX) return scan_now(db, value, nullptr);
     auto& stats = memo_stats[db.index];
     ++stats.lookups;
     if (stats.off) {
@@ -167,37 +169,38 @@ struct Engine::Scanner::State {
       stats.off = true;
       return scan_now(db, value, nullptr);
     }
-    const std::uint64_t hash = XXH3_64bits_withSeed(value.data(), value.size(), db.index) | 1;
+    const std::uint64_t hash = XXH3_64bits_withSeed(value.data(), value.size(), db.index);
+    const auto tag = static_cast<std::uint32_t>(hash >> 32) | 1;
+    const auto words = (value.size() + 3) / 4;
     std::size_t at = hash & (kTableSize - 1);
     for (;; at = (at + 1) & (kTableSize - 1)) {
       const auto& r = table[at];
-      if (r.hash == 0) break;
-      if (r.hash == hash && r.database == db.index && r.value_size == value.size() &&
-          std::memcmp(remembered_values.data() + r.value_at, value.data(), value.size()) == 0) {
+      if (r.tag == 0) break;
+      if (r.tag == tag && r.database == db.index && r.value_size == value.size() &&
+          std::memcmp(remembered.data() + r.at, value.data(), value.size()) == 0) {
         ++stats.hits;
-        replay(remembered_hits.data() + r.hits_at);
+        replay(remembered.data() + r.at + words);
         return;
       }
     }
-    if (remembered >= kTableSize / 2 || remembered_values.size() + value.size() > kRememberedBytes ||
-        remembered_hits.size() > kRememberedBytes / sizeof(std::uint32_t)) {
+    if (remembered_count >= kTableSize / 2 || (remembered.size() + words) * 4 > kRememberedBytes) {
       forget();
       at = hash & (kTableSize - 1);
     }
     recorded.clear();
     scan_now(db, value, &recorded);
     auto& r = table[at];
-    r.hash = hash;
-    r.database = db.index;
-    r.value_at = static_cast<std::uint32_t>(remembered_values.size());
-    r.value_size = static_cast<std::uint32_t>(value.size());
-    r.hits_at = static_cast<std::uint32_t>(remembered_hits.size());
+    r.tag = tag;
+    r.at = static_cast<std::uint32_t>(remembered.size());
+    r.database = static_cast<std::uint16_t>(db.index);
+    r.value_size = static_cast<std::uint16_t>(value.size());
+    remembered.resize(remembered.size() + words, 0);
+    if (!value.empty()) std::memcpy(remembered.data() + r.at, value.data(), value.size());
     remember(recorded);
-    remembered_values.append(value);
-    ++remembered;
+    ++remembered_count;
   }
 
-  // The slots a scan hit, as remembered_hits keeps them.
+  // The slots a scan hit, as `remembered` keeps them.
   void remember(std::vector<std::uint32_t>& slots) {
     auto unique = [](std::vector<std::uint32_t>& v) {
       std::sort(v.begin(), v.end());
@@ -219,9 +222,9 @@ struct Engine::Scanner::State {
     }
     unique(recorded_instances);
     for (const auto* v : {&recorded_atoms, &recorded_slots, &recorded_instances})
-      remembered_hits.push_back(static_cast<std::uint32_t>(v->size()));
+      remembered.push_back(static_cast<std::uint32_t>(v->size()));
     for (const auto* v : {&recorded_atoms, &recorded_slots, &recorded_instances})
-      remembered_hits.insert(remembered_hits.end(), v->begin(), v->end());
+      remembered.insert(remembered.end(), v->begin(), v->end());
   }
 
   // What a remembered scan hit, made true again: as hit() on each of its slots would.
