@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 
 #include "detect/engine.h"
 #include "detect/reference_evaluator.h"
@@ -61,6 +62,28 @@ void expect(const std::string& detection, const Event& event, bool expected) {
   EXPECT_EQ(o.engine, expected) << "engine on:\n" << detection;
   EXPECT_EQ(o.reference, expected) << "reference on:\n" << detection;
 }
+
+// The engine over rules given as text: ids() lists the ids of the rules an event matches, one
+// scanner for every call (what it remembers carries over from event to event).
+struct Compiled {
+  explicit Compiled(const std::string& text) {
+    auto rules = sigma::parse_rules(text, "test.yml");
+    EXPECT_TRUE(rules.ok()) << rules.error().detail();
+    std::vector<RuleProblem> problems;
+    engine = Engine::compile(*rules, windows_mapping(), problems);
+    EXPECT_TRUE(problems.empty());
+    scanner = std::make_unique<Engine::Scanner>(engine->scanner());
+  }
+  std::string ids(const Event& e) {
+    std::vector<Match> found;
+    scanner->match(e, found);
+    std::string out;
+    for (const auto& m : found) out += engine->rules()[m.rule].id;
+    return out;
+  }
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<Engine::Scanner> scanner;
+};
 
 const Event kProcess = sysmon_event(1, {{"Image", "C:\\Windows\\System32\\cmd.exe"},
                                         {"CommandLine", "cmd.exe /c whoami /all"},
@@ -341,18 +364,8 @@ TEST(Engine, RememberedValuesMatchAsScannedOnes) {
       "detection:\n  sel:\n    CommandLine|contains|all: [' /user ', ' /priv']\n  condition: sel\n---\n"
       "title: start\nid: s\nlogsource: {product: windows, category: process_creation}\n"
       "detection:\n  sel:\n    ParentImage|startswith: 'C:\\Windows\\'\n  condition: sel\n";
-  auto rules = sigma::parse_rules(text, "remembered.yml");
-  ASSERT_TRUE(rules.ok()) << rules.error().detail();
-  std::vector<RuleProblem> problems;
-  auto engine = Engine::compile(*rules, windows_mapping(), problems);
-  auto scanner = engine->scanner();
-  const auto ids = [&](const Event& e) {
-    std::vector<Match> found;
-    scanner.match(e, found);
-    std::string out;
-    for (const auto& m : found) out += engine->rules()[m.rule].id;
-    return out;
-  };
+  Compiled compiled(text);
+  const auto ids = [&](const Event& e) { return compiled.ids(e); };
   const auto one = sysmon_event(1, {{"Image", "C:\\Windows\\System32\\whoami.exe"}, {"CommandLine", "whoami /user /priv"},
                                     {"ParentImage", "C:\\Windows\\explorer.exe"}});
   const auto other = sysmon_event(1, {{"Image", "C:\\whoami.exe\\x.exe"}, {"CommandLine", "whoami /user"},
@@ -395,18 +408,8 @@ TEST(Engine, FieldsAreFoundWhateverTheirOrder) {
       "detection:\n  sel:\n    Image|endswith: '\\whoami.exe'\n  condition: sel\n---\n"
       "title: cmd\nid: c\nlogsource: {product: windows, category: process_creation}\n"
       "detection:\n  sel:\n    CommandLine|contains: '/priv'\n  condition: sel\n";
-  auto rules = sigma::parse_rules(text, "order.yml");
-  ASSERT_TRUE(rules.ok()) << rules.error().detail();
-  std::vector<RuleProblem> problems;
-  auto engine = Engine::compile(*rules, windows_mapping(), problems);
-  auto scanner = engine->scanner();
-  const auto ids = [&](const Event& e) {
-    std::vector<Match> found;
-    scanner.match(e, found);
-    std::string out;
-    for (const auto& m : found) out += engine->rules()[m.rule].id;
-    return out;
-  };
+  Compiled compiled(text);
+  const auto ids = [&](const Event& e) { return compiled.ids(e); };
   const auto both = sysmon_event(1, {{"Image", "C:\\whoami.exe"}, {"CommandLine", "whoami /priv"}});
   const auto swapped = sysmon_event(1, {{"CommandLine", "C:\\whoami.exe"}, {"Image", "whoami /priv"}});
   const auto fewer = sysmon_event(1, {{"Image", "whoami /priv"}});
