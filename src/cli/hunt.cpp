@@ -2,6 +2,7 @@
 // and their matches written in file order, then record order, so the output does not depend
 // on the number of threads.
 #include <boost/json.hpp>
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -58,13 +59,38 @@ bool is_log_file(const fs::path& p) {
   return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
 }
 
+// UTC to the microsecond, as 2019-04-27T15:57:53.368863Z; empty for no time.
 std::string format_time(int64_t us) {
   if (us == 0) return {};
-  const auto ms = us / 1000;
-  auto text = format_rfc3339(from_unix_ms(ms));  // ...T..:..:..(.mmm)Z
-  if (text.ends_with('Z')) text.pop_back();
-  if (const auto dot = text.find('.'); dot != std::string::npos) text.resize(dot);
-  return fmt::format("{}.{:06}Z", text, us % 1000000);
+  using namespace std::chrono;
+  const sys_time<microseconds> t{microseconds{us}};
+  const auto day = floor<days>(t);
+  const year_month_day date{day};
+  const hh_mm_ss time{t - day};
+  return fmt::format(FMT_COMPILE("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z"), static_cast<int>(date.year()),
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), time.hours().count(),
+                     time.minutes().count(), time.seconds().count(), time.subseconds().count());
+}
+
+// A string as JSON writes it, appended: quotes and backslashes escaped here when there is no
+// control character in it (nearly always so), else all by boost::json.
+void append_json(std::string& out, std::string_view s) {
+  if (std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+    out += '"';
+    for (std::size_t at = 0; at < s.size();) {
+      const auto special = s.find_first_of("\"\\", at);
+      out.append(s.substr(at, special - at));
+      if (special == std::string_view::npos) break;
+      out.append(1, '\\').append(1, s[special]);
+      at = special + 1;
+    }
+    out += '"';
+    return;
+  }
+  boost::json::serializer writer;
+  writer.reset(s);
+  char buffer[512];
+  while (!writer.done()) out.append(writer.read(buffer, sizeof buffer));
 }
 
 std::string csv_cell(std::string_view s) {
@@ -177,7 +203,7 @@ struct Hunt {
       o += rule_prefixes[rule_index];
       auto member = [&](std::string_view key, std::string_view value) {
         o.append(",\"").append(key).append("\":");
-        o += boost::json::serialize(value);
+        append_json(o, value);
       };
       member("time", format_time(e.time_us));
       member("computer", e.computer());
@@ -195,9 +221,9 @@ struct Hunt {
         for (std::size_t j = k + 1; j < fields.size(); ++j)
           if (fields[j].first == fields[k].first) value = &fields[j].second;
         if (o.back() != '{') o += ',';
-        o += boost::json::serialize(fields[k].first);
+        append_json(o, fields[k].first);
         o += ':';
-        o += boost::json::serialize(*value);
+        append_json(o, *value);
       }
       o += "}}\n";
     } else if (options.format == "csv") {

@@ -77,6 +77,24 @@ test('hunt writes one JSON line per match, in file and record order, and reports
   }
 });
 
+test('hunt writes a time before 1970 and values with quotes, backslashes and control characters as JSON', () => {
+  const dir = tempDir();
+  try {
+    writeFileSync(join(dir, 'whoami.yml'), rule('11111111-0000-4000-8000-000000000002', 'Whoami', 'low',
+      `  selection:\n    Image|endswith: '\\\\whoami.exe'\n    CommandLine|contains: '/all'\n  condition: selection\n`));
+    const commandLine = 'whoami\t/all "x" \\y \u0001 é';
+    writeFileSync(join(dir, 'a.jsonl'), sysmon(7, '1969-12-31T23:59:58.5Z', 'C:\\Windows\\System32\\whoami.exe', commandLine) + '\n');
+    const r = cli(['hunt', '--rules', join(dir, 'whoami.yml'), '--input', join(dir, 'a.jsonl'), '--format', 'jsonl']);
+    assert.equal(r.code, 0, r.stderr);
+    const m = JSON.parse(r.stdout);
+    assert.equal(m.time, '1969-12-31T23:59:58.500000Z');
+    assert.equal(m.fields.Image, 'C:\\Windows\\System32\\whoami.exe');
+    assert.equal(m.fields.CommandLine, commandLine);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('hunt filters by level and time, writes CSV and tables, and fails on a match when asked', () => {
   const dir = setup();
   try {
