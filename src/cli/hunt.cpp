@@ -77,14 +77,13 @@ std::string format_time(int64_t us) {
 void append_json(std::string& out, std::string_view s) {
   if (std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
     out += '"';
-    for (std::size_t at = 0; at < s.size();) {
-      const auto special = s.find_first_of("\"\\", at);
-      out.append(s.substr(at, special - at));
-      if (special == std::string_view::npos) break;
-      out.append(1, '\\').append(1, s[special]);
-      at = special + 1;
-    }
-    out += '"';
+    auto plain = s.begin();
+    for (auto c = s.begin(); c != s.end(); ++c)
+      if (*c == '"' || *c == '\\') {
+        out.append(plain, c).append(1, '\\');
+        plain = c;
+      }
+    out.append(plain, s.end()).append(1, '"');
     return;
   }
   boost::json::serializer writer;

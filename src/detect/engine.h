@@ -75,8 +75,9 @@ class Engine {
     ~Scanner();
     Scanner(Scanner&&) noexcept;
     void match(const Event& event, std::vector<Match>& out);
-    // The (field, value) pairs of the event that satisfied string tests of the rule, after match().
-    std::vector<std::pair<std::string, std::string>> matched_fields(const Event& event, std::uint32_t rule) const;
+    // The (field, value) pairs of the event that satisfied string tests of the rule, after match()
+    // (views into the event).
+    std::vector<std::pair<std::string_view, std::string_view>> matched_fields(const Event& event, std::uint32_t rule) const;
     // The event's value of a field as rules name it (renamed for the source through which the
     // rule matched), after match(); empty when the event has no such field.
     std::string_view field_value(const Event& event, std::uint32_t rule, std::string_view sigma_field) const;

@@ -392,11 +392,11 @@ void Engine::Scanner::match(const Event& event, std::vector<Match>& out) {
             [](const Match& x, const Match& y) { return x.rule < y.rule; });
 }
 
-std::vector<std::pair<std::string, std::string>> Engine::Scanner::matched_fields(const Event& event,
-                                                                                 std::uint32_t rule) const {
+std::vector<std::pair<std::string_view, std::string_view>> Engine::Scanner::matched_fields(const Event& event,
+                                                                                           std::uint32_t rule) const {
   const auto& s = *state_;
   const auto& inst = s.c.instances[s.matched_instance[rule]];
-  std::vector<std::pair<std::string, std::string>> out;
+  std::vector<std::pair<std::string_view, std::string_view>> out;
   auto add = [&](std::string_view name, std::string_view value) {
     for (const auto& [n, v] : out)
       if (n == name && v == value) return;

@@ -443,9 +443,9 @@ TEST(Engine, MatchedFieldsAreTheValuesThatMatched) {
   std::vector<Match> found;
   scanner.match(e, found);
   ASSERT_EQ(found.size(), 3u);
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>> shown;
+  using Fields = std::vector<std::pair<std::string_view, std::string_view>>;
+  std::map<std::string, Fields> shown;
   for (const auto& m : found) shown[engine->rules()[m.rule].id] = scanner.matched_fields(e, m.rule);
-  using Fields = std::vector<std::pair<std::string, std::string>>;
   EXPECT_EQ(shown["i"], (Fields{{"Image", "C:\\Windows\\System32\\whoami.exe"}, {"CommandLine", "whoami /all"}}));
   EXPECT_EQ(shown["d"], (Fields{{"Data", "top secret"}}));
   EXPECT_EQ(shown["k"], (Fields{{"Description", "mimikatz for you"}}));
