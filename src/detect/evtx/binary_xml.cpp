@@ -443,7 +443,11 @@ void BinaryXmlReader::make_trace(Trace& trace, uint32_t nodes_begin, uint32_t no
   const uint64_t steps = chunk_steps_, record_bytes = record_bytes_, chunk_bytes = chunk_bytes_;
   const std::vector<Frame> frames = frames_;
   const size_t signature_at = signatures_.size();
-  for (size_t k = 0; k < value_count; ++k) signatures_.push_back(values_[values_at + k].type);
+  for (size_t k = 0; k < value_count; ++k) {
+    const Value& value = values_[values_at + k];
+    // An empty Binary XML value gives nothing, so the trace has no place for it to be read.
+    signatures_.push_back(value.type | (value.type == kBinXmlType && value.size == 0 ? kEmpty : 0));
+  }
   trace_event_.clear();
   nested_.clear();
   event_ = &trace_event_;
@@ -531,6 +535,7 @@ const char* BinaryXmlReader::replay(Trace trace, size_t values_at, size_t value_
     const Value& value = values_[values_at + k];
     if ((signature & 0xff) != value.type) return nullptr;
     if (value.type != kBinXmlType && converts(value.type, value.size) == ((signature & kFailed) != 0)) return nullptr;
+    if (value.type == kBinXmlType && (value.size == 0) != ((signature & kEmpty) != 0)) return nullptr;
   }
   const size_t fields_before = event_->size();
   const uint64_t steps = chunk_steps_, record_bytes = record_bytes_, chunk_bytes = chunk_bytes_;

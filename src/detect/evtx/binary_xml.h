@@ -151,6 +151,7 @@ class BinaryXmlReader {
     uint64_t steps_at;
   };
   static constexpr uint32_t kFailed = 0x100;  // in a signature: the value did not convert
+  static constexpr uint32_t kEmpty = 0x200;   // in a signature: a Binary XML value of no bytes
   bool plain_context() const;
   bool same_context(uint32_t frames_at, uint32_t frames_end) const;
   uint32_t keep_context();

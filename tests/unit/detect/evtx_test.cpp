@@ -834,6 +834,59 @@ TEST(Evtx, ReplayedTemplatesGiveWhatWalkingGives) {
   }
 }
 
+// A template traced on a record whose Binary XML value is empty, then replayed on records whose
+// value at that place is not: that value must still be read (found by fuzz_evtx). Each sample's
+// first record of a template with a Binary XML value is given that value empty (its bytes go to
+// a neighbouring value), and the file is read replaying and walking.
+TEST(Evtx, AnEmptyBinaryXmlValueInTheTracedRecordHidesNothingInTheNextOnes) {
+  const auto files = sample_files();
+  if (files.empty())
+    GTEST_SKIP() << "no .evtx samples under " << KHIEN_SHARED_DATA << " (../shared/data is absent)";
+  constexpr uint8_t kBinXml = 0x21;
+  auto u16 = [](const std::string& b, size_t at) { uint16_t v = 0; std::memcpy(&v, b.data() + at, 2); return v; };
+  auto u32 = [](const std::string& b, size_t at) { uint32_t v = 0; std::memcpy(&v, b.data() + at, 4); return v; };
+  int emptied = 0, differing = 0;
+  for (const auto& path : files) {
+    std::string bytes = read_bytes(path);
+    std::set<std::pair<size_t, uint32_t>> templates;  // (chunk, definition offset) seen
+    bool changed = false;
+    for (const auto& r : raw_records(bytes)) {
+      const size_t chunk = kHeaderBlock + r.chunk * kChunk;
+      size_t p = r.begin + 24;  // the record's Binary XML: fragment header, template instance
+      if (p + 18 > r.end || bytes[p] != 0x0f || bytes[p + 4] != 0x0c) continue;
+      const uint32_t definition = u32(bytes, p + 10);
+      p += 14;
+      if (definition == p - chunk) p += 24 + u32(bytes, p + 20);  // defined here
+      if (p + 4 > r.end) continue;
+      const uint32_t count = u32(bytes, p);
+      if (!templates.insert({chunk, definition}).second || count < 2 || p + 4 + 4 * count > r.end) continue;
+      for (uint32_t j = 0; j < count; ++j) {
+        const size_t d = p + 4 + 4 * j;
+        const size_t neighbour = j + 1 < count ? d + 4 : d - 4;  // takes the value's bytes
+        const uint16_t size = u16(bytes, d), other = u16(bytes, neighbour);
+        if (static_cast<uint8_t>(bytes[d + 2]) != kBinXml || size == 0 || size + other > 0xffff) continue;
+        const uint16_t none = 0, more = static_cast<uint16_t>(size + other);
+        std::memcpy(bytes.data() + d, &none, 2);
+        std::memcpy(bytes.data() + neighbour, &more, 2);
+        ++emptied;
+        changed = true;
+        break;
+      }
+    }
+    if (!changed) continue;
+    auto replayed = evtx::File::from_memory(bytes, {.skip_bad_checksums = false});
+    auto walked = evtx::File::from_memory(bytes, {.skip_bad_checksums = false, .replay_templates = false});
+    ASSERT_TRUE(replayed && walked) << path;
+    const Parsed a = parse(*replayed), b = parse(*walked);
+    bool same = a.records.size() == b.records.size() && a.problems.size() == b.problems.size();
+    for (size_t k = 0; same && k < a.records.size(); ++k) same = same_record(a.records[k], b.records[k]);
+    if (!same) ++differing;
+    EXPECT_TRUE(same) << path << ": " << a.records.size() << " records replaying, " << b.records.size() << " walking";
+  }
+  EXPECT_GT(emptied, 0);
+  EXPECT_EQ(differing, 0);
+}
+
 // Replaying a trace relies on this: whether a value converts depends on its type and size only.
 TEST(Evtx, WhetherAValueConvertsDependsOnItsTypeAndSizeOnly) {
   std::mt19937_64 random(7);
