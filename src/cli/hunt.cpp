@@ -2,7 +2,6 @@
 // and their matches written in file order, then record order, so the output does not depend
 // on the number of threads.
 #include <boost/json.hpp>
-#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -27,6 +26,7 @@
 #include "cli/rules.h"
 #include "detect/correlate.h"
 #include "detect/engine.h"
+#include "detect/evtx/value.h"
 #include "detect/input.h"
 #include "detect/mapping.h"
 #include "detect/sigma/parse.h"
@@ -59,17 +59,12 @@ bool is_log_file(const fs::path& p) {
   return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
 }
 
-// UTC to the microsecond, as 2019-04-27T15:57:53.368863Z; empty for no time.
+// UTC to the microsecond, as 2019-04-27T15:57:53.368863Z (as the EVTX reader writes times);
+// empty for no time.
 std::string format_time(int64_t us) {
-  if (us == 0) return {};
-  using namespace std::chrono;
-  const sys_time<microseconds> t{microseconds{us}};
-  const auto day = floor<days>(t);
-  const year_month_day date{day};
-  const hh_mm_ss time{t - day};
-  return fmt::format(FMT_COMPILE("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z"), static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), time.hours().count(),
-                     time.minutes().count(), time.seconds().count(), time.subseconds().count());
+  std::string out;
+  if (us != 0) detect::evtx::append_iso8601(out, us);
+  return out;
 }
 
 // A string as JSON writes it, appended: quotes and backslashes escaped here when there is no

@@ -114,8 +114,8 @@ struct Engine::Compiled {
   std::vector<std::vector<std::pair<std::string_view, const Database*>>> source_fields;
   std::vector<const Database*> source_keywords;
   hs_scratch_t* scratch = nullptr;                    // prototype, cloned per scanner
-  unsigned databases_loaded = 0, databases_compiled = 0;
-  std::uint32_t database_count = 0;  // fields' and keywords' (Database::index)  // Vectorscan databases, from the cache or not
+  unsigned databases_loaded = 0, databases_compiled = 0;  // Vectorscan databases, from the cache or not
+  std::uint32_t database_count = 0;                       // fields' and keywords' (Database::index)
 
   ~Compiled() {
     for (auto& [_, d] : fields) {
