@@ -11,7 +11,9 @@
 // not allocate once the buffers have grown.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,11 +36,14 @@ class Event {
 
   void add(std::string_view name, std::string_view value) {
     const auto size = static_cast<uint32_t>(name.size());
-    names_.append(reinterpret_cast<const char*>(&size), sizeof size);
-    const auto name_at = static_cast<uint32_t>(names_.size());
-    names_.append(name);
+    const auto name_at = static_cast<uint32_t>(names_.size() + sizeof size);
+    char* n = names_.extend(sizeof size + name.size());
+    std::memcpy(n, &size, sizeof size);
+    std::memcpy(n + sizeof size, name.data(), name.size());
     const auto value_at = static_cast<uint32_t>(values_.size());
-    values_.append(value).push_back('\0');
+    char* v = values_.extend(value.size() + 1);
+    std::memcpy(v, value.data(), value.size());
+    v[value.size()] = '\0';
     if (const auto k = known_of(name); k != kNotKnown && known_[k] == 0) known_[k] = static_cast<uint32_t>(fields_.size() + 1);
     fields_.push_back({name_at, size, value_at, static_cast<uint32_t>(value.size())});
   }
@@ -59,9 +64,9 @@ class Event {
 
   // Every field name in order, each after its size: two events have the same names in the
   // same order exactly when these are equal (one comparison instead of one per field).
-  std::string_view names() const { return names_; }
+  std::string_view names() const { return names_.view(); }
   // Every value in order, each followed by a NUL (what keywords are searched in).
-  std::string_view values() const { return values_; }
+  std::string_view values() const { return values_.view(); }
 
   // The first value of a field, if the event has it.
   std::optional<std::string_view> get(std::string_view field) const {
@@ -103,7 +108,29 @@ class Event {
   }
   std::string_view known(Known k) const { return known_[k] == 0 ? std::string_view{} : value(known_[k] - 1); }
 
-  std::string names_, values_;
+  // Bytes appended in place: the hot path of every reader, so extending stays inline (a
+  // std::string's append is a call into the library).
+  class Buffer {
+   public:
+    // Room for n more bytes at the end; returns where they go.
+    char* extend(size_t n) {
+      if (n > bytes_.size() - size_) bytes_.resize(std::max(2 * bytes_.size(), size_ + n));
+      char* at = bytes_.data() + size_;
+      size_ += n;
+      return at;
+    }
+    void clear() { size_ = 0; }
+    void resize(size_t n) { size_ = n; }  // n <= size()
+    size_t size() const { return size_; }
+    const char* data() const { return bytes_.data(); }
+    std::string_view view() const { return {bytes_.data(), size_}; }
+
+   private:
+    std::string bytes_;  // its size is the capacity; only the first size_ bytes are held
+    size_t size_ = 0;
+  };
+
+  Buffer names_, values_;
   std::vector<Slot> fields_;
   std::array<uint32_t, kKnownCount> known_{};  // index + 1 of each known field's first value; 0: none
 };

@@ -127,34 +127,36 @@ void read_json_lines(gzFile f, std::string buffer, const Mapping& mapping, const
     ++result.events;
     return sink(e);
   };
+  // buffer[0, have) holds unread bytes; the string only grows (resizing it zero-fills).
+  std::size_t have = buffer.size();
+  std::string rest;
   while (true) {
-    // `buffer` holds unread bytes; top it up to a block (or more for a long line).
+    // Top the unread bytes up to a block (or more for a long line).
     if (!eof) {
-      const auto have = buffer.size();
       const auto want = std::max(block, have + block / 4);
-      buffer.resize(want + pad);
+      if (buffer.size() < want + pad) buffer.resize(want + pad);
+      const auto room = want - have;
       std::string why;
-      const auto got = read_some(f, buffer.data() + have, want - have, why);
+      const auto got = read_some(f, buffer.data() + have, room, why);
       if (got < 0) {
-        buffer.resize(have);
         result.problems.push_back({where(line, offset), fmt::format("read error: {}", why)});
         eof = true;
       } else {
-        buffer.resize(have + static_cast<std::size_t>(got));
-        eof = got == 0 || static_cast<std::size_t>(got) < want - have;
+        have += static_cast<std::size_t>(got);
+        eof = got == 0 || static_cast<std::size_t>(got) < room;
       }
     }
-    std::size_t usable = buffer.size();
+    std::size_t usable = have;
     if (!eof) {
-      const auto nl = buffer.rfind('\n');
+      const auto nl = std::string_view(buffer.data(), have).rfind('\n');
       if (nl == std::string::npos) {
-        if (buffer.size() > kMaxLine) {
+        if (have > kMaxLine) {
           if (!skipping_long_line)
             result.problems.push_back({where(line, offset), "longer than 256 MiB; skipped"});
           skipping_long_line = true;
-          offset += buffer.size();
-          if (bytes_read) *bytes_read += buffer.size();
-          buffer.clear();
+          offset += have;
+          if (bytes_read) *bytes_read += have;
+          have = 0;
         }
         continue;
       }
@@ -178,10 +180,10 @@ void read_json_lines(gzFile f, std::string buffer, const Mapping& mapping, const
       text = text.substr(0, inside == 0 ? 0 : nl == std::string_view::npos ? text.size() : nl + 1);
       last = true;
     }
-    const auto rest = std::string(buffer.data() + usable, buffer.size() - usable);
+    rest.assign(buffer.data() + usable, have - usable);
     if (bytes_read) *bytes_read += text_offset + text.size() - offset;  // what this range read, not what it peeked at
     offset += usable;
-    buffer.resize(usable + pad, ' ');  // simdjson reads past the end
+    std::fill_n(buffer.data() + usable, pad, ' ');  // simdjson reads past the end
     problems.clear();
     const bool go_on = json.read_lines(text, line, counting_sink, problems);
     for (const auto& p : problems) result.problems.push_back({where(p.line, text_offset + p.offset), p.reason});
@@ -189,7 +191,8 @@ void read_json_lines(gzFile f, std::string buffer, const Mapping& mapping, const
       result.stopped = true;
       return;
     }
-    buffer = rest;
+    std::copy(rest.begin(), rest.end(), buffer.data());
+    have = rest.size();
     if (last) return;  // the last line was read whole, with or without its newline
   }
 }

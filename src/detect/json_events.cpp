@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include "detect/compare.h"
 
@@ -36,20 +37,27 @@ struct JsonEvents::Impl {
   std::string path;
   std::string name;
 
-  explicit Impl(const Mapping& m) : mapping(m) {}
+  // The top-level key each JSON shape's detect path starts with: an event none of whose keys
+  // is one of these has no shape to apply (the usual case, checked as the keys go by).
+  std::vector<std::string_view> shape_roots;
 
-  // A member's key: as written when it has no escape (nearly always), which spares unescaping.
-  static bool key_of(simdjson::simdjson_result<od::field>& result, std::string_view& key) {
+  explicit Impl(const Mapping& m) : mapping(m) {
+    for (const auto& shape : mapping.json) shape_roots.push_back(std::string_view(shape.detect).substr(0, shape.detect.find('.')));
+  }
+
+  // A member's key and value. The key is taken as written when it has no escape (nearly
+  // always), which spares unescaping: it ends at the quote before the colon that precedes
+  // the value (the text between is whitespace, or the parser would have refused it).
+  static bool member_of(simdjson::simdjson_result<od::field>& result, std::string_view& key, od::value& v) {
     if (result.error()) return false;
     auto& member = result.value_unsafe();
-    const char* raw = member.key().raw();  // after the opening quote; the text is valid JSON
-    const char* end = raw;
-    while (*end != '"' && *end != '\\') ++end;
-    if (*end == '"') {
-      key = {raw, static_cast<std::size_t>(end - raw)};
-      return true;
-    }
-    return !member.unescaped_key().get(key);
+    v = member.value();
+    const char* raw = member.key().raw();  // after the opening quote
+    const char* end = v.raw_json_token().data();
+    while (end > raw && *end != ':') --end;
+    while (end > raw && *end != '"') --end;
+    key = {raw, static_cast<std::size_t>(end - raw)};
+    return std::memchr(raw, '\\', key.size()) == nullptr || !member.unescaped_key().get(key);
   }
 
   // A scalar's text: strings unescaped, numbers as written, booleans, null as empty.
@@ -59,8 +67,16 @@ struct JsonEvents::Impl {
   }
   bool scalar(od::value& v, od::json_type type, std::string_view& out) {
     switch (type) {
-      case od::json_type::string:
+      case od::json_type::string: {
+        // As written when it has no escape: the token is the quoted text, then whitespace.
+        const auto token = trim(v.raw_json_token());
+        if (token.size() >= 2 && token.back() == '"' &&
+            std::memchr(token.data() + 1, '\\', token.size() - 2) == nullptr) {
+          out = token.substr(1, token.size() - 2);
+          return true;
+        }
         return !v.get_string().get(out);
+      }
       case od::json_type::number:
         out = trim(v.raw_json_token());
         return true;
@@ -109,14 +125,14 @@ struct JsonEvents::Impl {
     for (auto member : o) {
       std::string_view key;
       od::value v;
-      if (!key_of(member, key) || member.value().get(v)) return false;
+      if (!member_of(member, key, v)) return false;
       if (key == "#attributes") {
         od::object attrs;
         if (v.get_object().get(attrs)) return false;
         for (auto a : attrs) {
           std::string_view attr;
           od::value av;
-          if (!key_of(a, attr) || a.value().get(av)) return false;
+          if (!member_of(a, attr, av)) return false;
           std::string_view text;
           if (!scalar(av, text)) return false;
           name.assign(owner).append("_").append(attr);
@@ -137,7 +153,7 @@ struct JsonEvents::Impl {
     for (auto member : o) {
       std::string_view key;
       od::value v;
-      if (!key_of(member, key) || member.value().get(v)) return false;
+      if (!member_of(member, key, v)) return false;
       if (key == "#attributes") continue;
       const std::string field(key);
       if (!add_value(field, v)) return false;
@@ -149,7 +165,7 @@ struct JsonEvents::Impl {
     for (auto member : event_object) {
       std::string_view key;
       od::value v;
-      if (!key_of(member, key) || member.value().get(v)) return false;
+      if (!member_of(member, key, v)) return false;
       od::json_type type;
       if (v.type().get(type)) return false;
       if (type != od::json_type::object) continue;
@@ -160,7 +176,7 @@ struct JsonEvents::Impl {
         for (auto child : o) {
           std::string_view ck;
           od::value cv;
-          if (!key_of(child, ck) || child.value().get(cv)) return false;
+          if (!member_of(child, ck, cv)) return false;
           if (ck == "#attributes") continue;
           const std::string child_name(ck);
           od::json_type ct;
@@ -183,7 +199,7 @@ struct JsonEvents::Impl {
     for (auto member : o) {
       std::string_view key;
       od::value v;
-      if (!key_of(member, key) || member.value().get(v)) return false;
+      if (!member_of(member, key, v)) return false;
       const auto before = path.size();
       if (!path.empty()) path.push_back('.');
       path.append(key);
@@ -258,11 +274,13 @@ struct JsonEvents::Impl {
     event.clear();
     path.clear();
     bool evtx = false;
+    bool shaped = false;  // a key starts some shape's detect path
     bool ok = true;
     for (auto member : o) {
       std::string_view key;
       od::value v;
-      if (!key_of(member, key) || member.value().get(v)) return false;
+      if (!member_of(member, key, v)) return false;
+      if (!shaped) shaped = std::find(shape_roots.begin(), shape_roots.end(), key) != shape_roots.end();
       od::json_type type;
       if (v.type().get(type)) return false;
       if (key == "Event" && type == od::json_type::object && event.size() == 0 && !evtx) {
@@ -280,7 +298,7 @@ struct JsonEvents::Impl {
       }
       if (!ok) return false;
     }
-    if (!evtx) apply_shape();
+    if (!evtx && shaped) apply_shape();
     finish();
     return true;
   }
