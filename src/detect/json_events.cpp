@@ -334,6 +334,11 @@ bool JsonEvents::read_line(std::string_view text, std::size_t at, std::size_t en
     problems.push_back({line, "malformed JSON", at});
     return true;
   }
+  const char* after = nullptr;  // the parser stops after the object: anything more is found here
+  if (!doc.current_location().get(after)) {
+    problems.push_back({line, "more than one JSON value on the line", at});
+    return true;
+  }
   return sink(impl_->event);
 }
 
@@ -358,35 +363,58 @@ bool JsonEvents::read_lines(std::string_view text, std::uint64_t& line, const Si
     const auto base = cursor;
     bool careful = impl_->parser.iterate_many(text.data() + base, text.size() - base, kBatch).get(stream) != simdjson::SUCCESS;
     if (!careful) {
+      // A document is given to the sink once what follows it shows that it ended on its line:
+      // nothing but whitespace from its line's end to the next document (or the text's end).
+      // Until then it is pending, and a batch that stops keeps it unread.
+      bool pending = false;
+      std::size_t pending_end = 0;  // the end of the pending document's line
+      auto release = [&](std::size_t next) {
+        for (auto i = pending_end; i < next; ++i)
+          if (text[i] != '\n' && !blank(text[i])) return false;
+        pending = false;
+        cursor = pending_end;
+        return true;
+      };
       for (auto it = stream.begin(); it != stream.end(); ++it) {
         if (it.error()) {
           careful = true;
           break;
         }
         const auto at = base + it.current_index();
-        if (at < cursor || at >= text.size() || !skip_blank_lines(at)) {  // not at the start of a line
+        if (at >= text.size()) {
+          careful = true;
+          break;
+        }
+        if (pending) {
+          if (at < pending_end || !release(at)) {  // the document went on past its line
+            careful = true;
+            break;
+          }
+          if (!sink(impl_->event)) return false;
+        }
+        if (at < cursor || !skip_blank_lines(at)) {  // not at the start of a line
           careful = true;
           break;
         }
         auto end = text.find('\n', at);
         if (end == std::string_view::npos) end = text.size();
-        // The document must end on its line, nothing but blanks after it (its text is taken
-        // before it is read: source() counts depth from the document's start).
-        const auto source = it.source();
-        auto after = static_cast<std::size_t>(source.data() + source.size() - text.data());
-        while (after < end && blank(text[after])) ++after;
         auto doc = *it;
         od::object o;
-        if (after != end || doc.get_object().get(o) || !impl_->object(o)) {
+        if (doc.get_object().get(o) || !impl_->object(o)) {
           careful = true;
           break;
         }
-        cursor = end + 1;
-        if (end < text.size()) ++line;
-        if (!sink(impl_->event)) return false;
+        pending = true;
+        pending_end = end;
       }
-      // A document the batch left (cut short at the end) is read by itself below.
-      if (!careful && cursor < text.size() && !skip_blank_lines(text.size())) careful = true;
+      if (pending && !careful) {
+        if (!release(text.size())) {
+          careful = true;  // cut short at the end of the batch, or over lines: read by itself below
+        } else if (!sink(impl_->event)) {
+          return false;
+        }
+      }
+      if (!careful && !skip_blank_lines(text.size())) careful = true;  // a document the batch left
     }
     if (!careful) break;
     // The batch starts again after kCarefulLines lines: input with many bad lines costs a

@@ -108,8 +108,9 @@ TEST(Input, BadLinesAreReportedAndSkipped) {
 
 TEST(Input, ABrokenLineSpoilsNoOther) {
   // Lines are parsed in batches: a line that breaks the batch (a string left open, an object
-  // over two lines, content after the object) is read by itself and the others still are. As
-  // simdjson On-Demand does, what follows a line's object is not read.
+  // over two lines, content after the object) is read by itself and the others still are. A
+  // line with more than one value is reported whole: nothing on it is read, nothing dropped
+  // silently.
   std::string text = "{\"EventID\": 1}\n\n  \n";                   // lines 1-3
   text += "{\"EventID\": 2, \"Image\": \"open}\n";                 // 4: the string is not closed
   text += "{\"EventID\": 3}\n";                                     // 5
@@ -122,16 +123,48 @@ TEST(Input, ABrokenLineSpoilsNoOther) {
   const auto events = read_all(lines.path, &r);
   std::vector<std::string> ids;
   for (const auto& e : events) ids.push_back(e.substr(0, e.find('|')));
-  ASSERT_EQ(ids.size(), 1504u);
+  ASSERT_EQ(ids.size(), 1503u);
   EXPECT_EQ(ids[0], "1");
   EXPECT_EQ(ids[1], "3");
-  EXPECT_EQ(ids[2], "5");
-  EXPECT_EQ(ids[3], "6");
-  EXPECT_EQ(ids[1502], "6");
-  EXPECT_EQ(ids[1503], "7");
+  EXPECT_EQ(ids[2], "6");
+  EXPECT_EQ(ids[1501], "6");
+  EXPECT_EQ(ids[1502], "7");
   std::vector<std::string> where;
   for (const auto& p : r.problems) where.push_back(p.where);
-  EXPECT_EQ(where, (std::vector<std::string>{"line 4", "line 6", "line 7", "line 1509"}));
+  EXPECT_EQ(where, (std::vector<std::string>{"line 4", "line 6", "line 7", "line 8", "line 1509"}));
+  EXPECT_EQ(r.problems[3].reason, "more than one JSON value on the line");
+}
+
+TEST(Input, EscapedKeysAndValuesAreUnescaped) {
+  // Keys and strings are taken as written unless they hold an escape; these hold escapes,
+  // whitespace around the colon, and a quote right before a backslash.
+  const TempFile lines(R"({"Im\u0061ge" : "C:\\x\"y\".exe" , "Comm\"and":"a\u00e9b","Plain":"p\\"})"
+                       "\n", "escapes.jsonl");
+  const auto events = read_all(lines.path);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0], "0|Image=C:\\x\"y\".exe;Comm\"and=a\u00e9b;Plain=p\\;");
+}
+
+TEST(Input, LinesAcrossBatchesAreAllRead) {
+  // Lines are parsed in batches of 1 MiB: every line is read once whatever batch it falls
+  // in, and a line that breaks a later batch is reported with its own number.
+  std::string text;
+  for (int i = 1; i <= 30000; ++i) {
+    if (i == 20000) text += "{\"EventID\": 20000,\n\"Image\": \"x\"}\n";  // lines 20000-20001
+    else text += "{\"EventID\": " + std::to_string(i) + ", \"Image\": \"C:\\\\" + std::string(i % 97, 'x') + "\"}\n";
+  }
+  text.pop_back();  // the last line has no newline
+  const TempFile lines(text, "batches.jsonl");
+  InputResult r;
+  const auto events = read_all(lines.path, &r);
+  ASSERT_EQ(events.size(), 29999u);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto id = std::stoi(events[i].substr(0, events[i].find('|')));
+    ASSERT_EQ(id, static_cast<int>(i < 19999 ? i + 1 : i + 2)) << i;
+  }
+  std::vector<std::string> where;
+  for (const auto& p : r.problems) where.push_back(p.where);
+  EXPECT_EQ(where, (std::vector<std::string>{"line 20000", "line 20001"}));
 }
 
 TEST(Input, EventTimes) {
