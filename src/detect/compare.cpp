@@ -65,9 +65,15 @@ bool in_network(const Network& net, std::string_view ip_text) {
 std::optional<std::int64_t> to_time_us(std::string_view s) {
   if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
     return std::nullopt;
-  auto num = [&](std::size_t at, std::size_t n, int& out) {
-    const auto [end, ec] = std::from_chars(s.data() + at, s.data() + at + n, out);
-    return ec == std::errc() && end == s.data() + at + n;
+  auto num = [&](std::size_t at, std::size_t n, int& out) {  // exactly n digits
+    int v = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      const unsigned digit = static_cast<unsigned char>(s[at + k]) - unsigned{'0'};
+      if (digit > 9) return false;
+      v = v * 10 + static_cast<int>(digit);
+    }
+    out = v;
+    return true;
   };
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
   if (!num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) || !num(17, 2, se) ||
@@ -76,14 +82,12 @@ std::optional<std::int64_t> to_time_us(std::string_view s) {
   const std::chrono::year_month_day date{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
                                          std::chrono::day{static_cast<unsigned>(d)}};
   if (!date.ok()) return std::nullopt;
-  std::int64_t fraction_us = 0;
+  std::int64_t fraction_us = 0;  // digits past the microsecond are read and dropped
   std::size_t i = 19;
   if (i < s.size() && s[i] == '.') {
-    std::int64_t scale = 100000;
-    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-      fraction_us += (s[i] - '0') * scale;
-      scale /= 10;
-    }
+    static constexpr std::int64_t kScale[] = {100000, 10000, 1000, 100, 10, 1};
+    for (std::size_t k = 0; ++i < s.size() && s[i] >= '0' && s[i] <= '9'; ++k)
+      if (k < std::size(kScale)) fraction_us += (s[i] - '0') * kScale[k];
   }
   const auto days = std::chrono::sys_days(date).time_since_epoch().count();
   return ((std::int64_t{days} * 24 + h) * 60 + mi) * 60'000'000 + std::int64_t{se} * 1'000'000 + fraction_us;

@@ -34,7 +34,7 @@ class Event {
     time_us = 0;
   }
 
-  void add(std::string_view name, std::string_view value) {
+  [[gnu::always_inline]] void add(std::string_view name, std::string_view value) {
     const auto size = static_cast<uint32_t>(name.size());
     const auto name_at = static_cast<uint32_t>(names_.size() + sizeof size);
     char* n = names_.extend(sizeof size + name.size());

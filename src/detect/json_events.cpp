@@ -38,11 +38,20 @@ struct JsonEvents::Impl {
   std::string name;
 
   // The top-level key each JSON shape's detect path starts with: an event none of whose keys
-  // is one of these has no shape to apply (the usual case, checked as the keys go by).
+  // is one of these has no shape to apply (the usual case, checked as the keys go by, first
+  // by their sizes).
   std::vector<std::string_view> shape_roots;
+  std::uint64_t shape_root_sizes = 0;  // bit n: a root has n characters (63: 63 or more)
 
   explicit Impl(const Mapping& m) : mapping(m) {
-    for (const auto& shape : mapping.json) shape_roots.push_back(std::string_view(shape.detect).substr(0, shape.detect.find('.')));
+    for (const auto& shape : mapping.json) {
+      shape_roots.push_back(std::string_view(shape.detect).substr(0, shape.detect.find('.')));
+      shape_root_sizes |= size_bit(shape_roots.back());
+    }
+  }
+  static std::uint64_t size_bit(std::string_view s) { return std::uint64_t{1} << std::min<std::size_t>(s.size(), 63); }
+  bool shape_root(std::string_view key) const {
+    return (shape_root_sizes & size_bit(key)) != 0 && std::find(shape_roots.begin(), shape_roots.end(), key) != shape_roots.end();
   }
 
   // A member's key and value. The key is taken as written when it has no escape (nearly
@@ -65,18 +74,20 @@ struct JsonEvents::Impl {
     od::json_type type;
     return !v.type().get(type) && scalar(v, type, out);
   }
+  // A string as written when it has no escape (the token is the quoted text, then any
+  // whitespace), else unescaped. Inlined: most values of most events are strings.
+  [[gnu::always_inline]] static bool string_of(od::value& v, std::string_view& out) {
+    const auto token = trim(v.raw_json_token());
+    if (token.size() >= 2 && token.back() == '"' && std::memchr(token.data() + 1, '\\', token.size() - 2) == nullptr) {
+      out = token.substr(1, token.size() - 2);
+      return true;
+    }
+    return !v.get_string().get(out);
+  }
   bool scalar(od::value& v, od::json_type type, std::string_view& out) {
     switch (type) {
-      case od::json_type::string: {
-        // As written when it has no escape: the token is the quoted text, then whitespace.
-        const auto token = trim(v.raw_json_token());
-        if (token.size() >= 2 && token.back() == '"' &&
-            std::memchr(token.data() + 1, '\\', token.size() - 2) == nullptr) {
-          out = token.substr(1, token.size() - 2);
-          return true;
-        }
-        return !v.get_string().get(out);
-      }
+      case od::json_type::string:
+        return string_of(v, out);
       case od::json_type::number:
         out = trim(v.raw_json_token());
         return true;
@@ -280,10 +291,14 @@ struct JsonEvents::Impl {
       std::string_view key;
       od::value v;
       if (!member_of(member, key, v)) return false;
-      if (!shaped) shaped = std::find(shape_roots.begin(), shape_roots.end(), key) != shape_roots.end();
+      if (!shaped) shaped = shape_root(key);
       od::json_type type;
       if (v.type().get(type)) return false;
-      if (key == "Event" && type == od::json_type::object && event.size() == 0 && !evtx) {
+      if (type == od::json_type::string) {
+        std::string_view text;
+        if (!string_of(v, text)) return false;
+        event.add(key, text);
+      } else if (key == "Event" && type == od::json_type::object && event.size() == 0 && !evtx) {
         od::object eo;
         if (v.get_object().get(eo)) return false;
         evtx = true;
