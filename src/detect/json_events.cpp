@@ -57,16 +57,17 @@ struct JsonEvents::Impl {
   // A member's key and value. The key is taken as written when it has no escape (nearly
   // always), which spares unescaping: it ends at the quote before the colon that precedes
   // the value (the text between is whitespace, or the parser would have refused it).
-  static bool member_of(simdjson::simdjson_result<od::field>& result, std::string_view& key, od::value& v) {
-    if (result.error()) return false;
+  static od::value* member_of(simdjson::simdjson_result<od::field>& result, std::string_view& key) {
+    if (result.error()) return nullptr;
     auto& member = result.value_unsafe();
-    v = member.value();
+    auto& v = member.value();  // not copied: a copy made here stalls on the stores just made to it
     const char* raw = member.key().raw();  // after the opening quote
     const char* end = v.raw_json_token().data();
     while (end > raw && *end != ':') --end;
     while (end > raw && *end != '"') --end;
     key = {raw, static_cast<std::size_t>(end - raw)};
-    return std::memchr(raw, '\\', key.size()) == nullptr || !member.unescaped_key().get(key);
+    if (std::memchr(raw, '\\', key.size()) != nullptr && member.unescaped_key().get(key)) return nullptr;
+    return &v;
   }
 
   // A scalar's text: strings unescaped, numbers as written, booleans, null as empty.
@@ -135,15 +136,17 @@ struct JsonEvents::Impl {
     const std::string owner(elem);
     for (auto member : o) {
       std::string_view key;
-      od::value v;
-      if (!member_of(member, key, v)) return false;
+      od::value* v_at = member_of(member, key);
+      if (v_at == nullptr) return false;
+      od::value& v = *v_at;
       if (key == "#attributes") {
         od::object attrs;
         if (v.get_object().get(attrs)) return false;
         for (auto a : attrs) {
           std::string_view attr;
-          od::value av;
-          if (!member_of(a, attr, av)) return false;
+          od::value* av_at = member_of(a, attr);
+          if (av_at == nullptr) return false;
+          od::value& av = *av_at;
           std::string_view text;
           if (!scalar(av, text)) return false;
           name.assign(owner).append("_").append(attr);
@@ -163,8 +166,9 @@ struct JsonEvents::Impl {
   bool event_data(od::object o) {
     for (auto member : o) {
       std::string_view key;
-      od::value v;
-      if (!member_of(member, key, v)) return false;
+      od::value* v_at = member_of(member, key);
+      if (v_at == nullptr) return false;
+      od::value& v = *v_at;
       if (key == "#attributes") continue;
       const std::string field(key);
       if (!add_value(field, v)) return false;
@@ -175,8 +179,9 @@ struct JsonEvents::Impl {
   bool evtx_shape(od::object event_object) {
     for (auto member : event_object) {
       std::string_view key;
-      od::value v;
-      if (!member_of(member, key, v)) return false;
+      od::value* v_at = member_of(member, key);
+      if (v_at == nullptr) return false;
+      od::value& v = *v_at;
       od::json_type type;
       if (v.type().get(type)) return false;
       if (type != od::json_type::object) continue;
@@ -186,8 +191,9 @@ struct JsonEvents::Impl {
         // Each child is an element; UserData's single child wraps the leaves.
         for (auto child : o) {
           std::string_view ck;
-          od::value cv;
-          if (!member_of(child, ck, cv)) return false;
+          od::value* cv_at = member_of(child, ck);
+          if (cv_at == nullptr) return false;
+          od::value& cv = *cv_at;
           if (ck == "#attributes") continue;
           const std::string child_name(ck);
           od::json_type ct;
@@ -209,8 +215,9 @@ struct JsonEvents::Impl {
   bool flatten(od::object o) {
     for (auto member : o) {
       std::string_view key;
-      od::value v;
-      if (!member_of(member, key, v)) return false;
+      od::value* v_at = member_of(member, key);
+      if (v_at == nullptr) return false;
+      od::value& v = *v_at;
       const auto before = path.size();
       if (!path.empty()) path.push_back('.');
       path.append(key);
@@ -289,8 +296,9 @@ struct JsonEvents::Impl {
     bool ok = true;
     for (auto member : o) {
       std::string_view key;
-      od::value v;
-      if (!member_of(member, key, v)) return false;
+      od::value* v_at = member_of(member, key);
+      if (v_at == nullptr) return false;
+      od::value& v = *v_at;
       if (!shaped) shaped = shape_root(key);
       od::json_type type;
       if (v.type().get(type)) return false;
