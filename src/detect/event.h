@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace khien::detect {
@@ -112,6 +113,23 @@ class Event {
   // std::string's append is a call into the library).
   class Buffer {
    public:
+    Buffer() = default;
+    // A copy holds the bytes, not the room grown for the largest event read so far.
+    Buffer(const Buffer& other) : bytes_(other.view()), size_(other.size_) {}
+    Buffer& operator=(const Buffer& other) {
+      if (this != &other) {
+        bytes_.assign(other.view());
+        size_ = other.size_;
+      }
+      return *this;
+    }
+    Buffer(Buffer&& other) noexcept : bytes_(std::move(other.bytes_)), size_(std::exchange(other.size_, 0)) {}
+    Buffer& operator=(Buffer&& other) noexcept {
+      bytes_ = std::move(other.bytes_);
+      size_ = std::exchange(other.size_, 0);
+      return *this;
+    }
+
     // Room for n more bytes at the end; returns where they go.
     char* extend(size_t n) {
       if (n > bytes_.size() - size_) bytes_.resize(std::max(2 * bytes_.size(), size_ + n));

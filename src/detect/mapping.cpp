@@ -1,10 +1,11 @@
 #include "detect/mapping.h"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <charconv>
+
+#include "detect/sigma/yaml.h"
 
 namespace khien::embedded {
 std::string_view windows_mapping_yml();
@@ -63,15 +64,15 @@ struct Failure {
   std::string where, why;
 };
 
-std::string scalar(const YAML::Node& n, const std::string& where) {
-  if (!n.IsScalar()) throw Failure{where, "expected a text"};
-  return n.Scalar();
+std::string scalar(const yaml::Node& n, const std::string& where) {
+  if (!n.is_scalar()) throw Failure{where, "expected a text"};
+  return n.scalar();
 }
 
-std::vector<std::pair<std::string, std::string>> pairs(const YAML::Node& n, const std::string& where) {
+std::vector<std::pair<std::string, std::string>> pairs(const yaml::Node& n, const std::string& where) {
   std::vector<std::pair<std::string, std::string>> out;
   if (!n) return out;
-  if (!n.IsMap()) throw Failure{where, "expected a map"};
+  if (!n.is_map()) throw Failure{where, "expected a map"};
   for (const auto& kv : n) {
     const auto key = scalar(kv.first, where);
     out.emplace_back(key, scalar(kv.second, where + "." + key));
@@ -79,8 +80,8 @@ std::vector<std::pair<std::string, std::string>> pairs(const YAML::Node& n, cons
   return out;
 }
 
-Source parse_source(const YAML::Node& n, const std::string& where) {
-  if (!n.IsMap()) throw Failure{where, "expected a map"};
+Source parse_source(const yaml::Node& n, const std::string& where) {
+  if (!n.is_map()) throw Failure{where, "expected a map"};
   Source s;
   for (const auto& kv : n) {
     const auto key = scalar(kv.first, where);
@@ -88,7 +89,7 @@ Source parse_source(const YAML::Node& n, const std::string& where) {
     if (key == "provider") s.provider = scalar(kv.second, at);
     else if (key == "channel") s.channel = scalar(kv.second, at);
     else if (key == "event_ids") {
-      if (!kv.second.IsSequence()) throw Failure{at, "expected a list of numbers"};
+      if (!kv.second.is_sequence()) throw Failure{at, "expected a list of numbers"};
       for (const auto& id : kv.second) {
         const auto text = scalar(id, at);
         std::uint32_t v = 0;
@@ -103,16 +104,16 @@ Source parse_source(const YAML::Node& n, const std::string& where) {
   return s;
 }
 
-Mapping parse(const YAML::Node& root) {
-  if (!root.IsMap()) throw Failure{"(top)", "expected a map"};
+Mapping parse(const yaml::Node& root) {
+  if (!root.is_map()) throw Failure{"(top)", "expected a map"};
   Mapping m;
   if (root["name"]) m.name = scalar(root["name"], "name");
   const auto logsources = root["logsources"];
-  if (!logsources || !logsources.IsSequence()) throw Failure{"logsources", "expected a list"};
-  for (std::size_t i = 0; i < logsources.size(); ++i) {
-    const auto where = fmt::format("logsources[{}]", i);
-    const auto& e = logsources[i];
-    if (!e.IsMap() || !e["logsource"] || !e["logsource"].IsMap()) throw Failure{where, "expected logsource and sources"};
+  if (!logsources.is_sequence()) throw Failure{"logsources", "expected a list"};
+  std::size_t i = 0;
+  for (const auto& e : logsources) {
+    const auto where = fmt::format("logsources[{}]", i++);
+    if (!e.is_map() || !e["logsource"].is_map()) throw Failure{where, "expected logsource and sources"};
     LogsourceEntry entry;
     for (const auto& kv : e["logsource"]) {
       const auto key = scalar(kv.first, where);
@@ -123,17 +124,17 @@ Mapping parse(const YAML::Node& root) {
       else throw Failure{where + ".logsource." + key, "unknown key"};
     }
     const auto sources = e["sources"];
-    if (!sources || !sources.IsSequence() || sources.size() == 0) throw Failure{where + ".sources", "expected a list of sources"};
-    for (std::size_t k = 0; k < sources.size(); ++k)
-      entry.sources.push_back(parse_source(sources[k], fmt::format("{}.sources[{}]", where, k)));
+    if (!sources.is_sequence() || sources.size() == 0) throw Failure{where + ".sources", "expected a list of sources"};
+    std::size_t k = 0;
+    for (const auto& source : sources) entry.sources.push_back(parse_source(source, fmt::format("{}.sources[{}]", where, k++)));
     m.logsources.push_back(std::move(entry));
   }
   if (const auto json = root["json"]) {
-    if (!json.IsSequence()) throw Failure{"json", "expected a list"};
-    for (std::size_t i = 0; i < json.size(); ++i) {
-      const auto where = fmt::format("json[{}]", i);
-      const auto& e = json[i];
-      if (!e.IsMap() || !e["detect"]) throw Failure{where, "expected name, detect and fields"};
+    if (!json.is_sequence()) throw Failure{"json", "expected a list"};
+    std::size_t n = 0;
+    for (const auto& e : json) {
+      const auto where = fmt::format("json[{}]", n++);
+      if (!e.is_map() || !e["detect"]) throw Failure{where, "expected name, detect and fields"};
       JsonShape shape;
       if (e["name"]) shape.name = scalar(e["name"], where + ".name");
       shape.detect = scalar(e["detect"], where + ".detect");
@@ -146,13 +147,14 @@ Mapping parse(const YAML::Node& root) {
 
 }  // namespace
 
-Result<Mapping> parse_mapping(std::string_view yaml, std::string_view source) {
+Result<Mapping> parse_mapping(std::string_view text, std::string_view source) {
+  auto docs = yaml::parse(text);
+  if (!docs) return Error("invalid_mapping", fmt::format("{}: {}", source, docs.error().detail()));
+  if (docs->documents().size() != 1) return Error("invalid_mapping", fmt::format("{}: expected one YAML document", source));
   try {
-    return parse(YAML::Load(std::string(yaml)));
+    return parse(docs->documents().front());
   } catch (const Failure& f) {
     return Error("invalid_mapping", fmt::format("{}: {}: {}", source, f.where, f.why));
-  } catch (const YAML::Exception& e) {
-    return Error("invalid_mapping", fmt::format("{}: {}", source, e.what()));
   }
 }
 
