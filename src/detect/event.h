@@ -40,10 +40,10 @@ class Event {
     const auto name_at = static_cast<uint32_t>(names_.size() + sizeof size);
     char* n = names_.extend(sizeof size + name.size());
     std::memcpy(n, &size, sizeof size);
-    std::memcpy(n + sizeof size, name.data(), name.size());
+    if (!name.empty()) std::memcpy(n + sizeof size, name.data(), name.size());  // an empty view's data may be null
     const auto value_at = static_cast<uint32_t>(values_.size());
     char* v = values_.extend(value.size() + 1);
-    std::memcpy(v, value.data(), value.size());
+    if (!value.empty()) std::memcpy(v, value.data(), value.size());
     v[value.size()] = '\0';
     if (const auto k = known_of(name); k != kNotKnown && known_[k] == 0) known_[k] = static_cast<uint32_t>(fields_.size() + 1);
     fields_.push_back({name_at, size, value_at, static_cast<uint32_t>(value.size())});

@@ -386,9 +386,9 @@ bool JsonEvents::read_lines(std::string_view text, std::uint64_t& line, const Si
     const auto base = cursor;
     bool careful = impl_->parser.iterate_many(text.data() + base, text.size() - base, kBatch).get(stream) != simdjson::SUCCESS;
     if (!careful) {
-      // A document is given to the sink once what follows it shows that it ended on its line:
-      // nothing but whitespace from its line's end to the next document (or the text's end).
-      // Until then it is pending, and a batch that stops keeps it unread.
+      // A document is given to the sink once the next one shows that it ended on its line:
+      // nothing but whitespace from its line's end to the next document. Until then it is
+      // pending, and a batch that stops leaves it unread.
       bool pending = false;
       std::size_t pending_end = 0;  // the end of the pending document's line
       auto release = [&](std::size_t next) {
@@ -430,13 +430,9 @@ bool JsonEvents::read_lines(std::string_view text, std::uint64_t& line, const Si
         pending = true;
         pending_end = end;
       }
-      if (pending && !careful) {
-        if (!release(text.size())) {
-          careful = true;  // cut short at the end of the batch, or over lines: read by itself below
-        } else if (!sink(impl_->event)) {
-          return false;
-        }
-      }
+      // The last document is read again by itself below: no next one shows where its line
+      // ends, and the batch may have left out what follows it there.
+      if (pending) careful = true;
       if (!careful && !skip_blank_lines(text.size())) careful = true;  // a document the batch left
     }
     if (!careful) break;

@@ -135,6 +135,20 @@ TEST(Input, ABrokenLineSpoilsNoOther) {
   EXPECT_EQ(r.problems[3].reason, "more than one JSON value on the line");
 }
 
+TEST(Input, ContentAfterTheLastObjectOfALineIsReported) {
+  // On the last line nothing comes after to show where the object's line ends: what follows
+  // the object there is found all the same (found by fuzz_json_events).
+  for (const std::string last : {"{\"EventID\": 2}+  }", "{\"EventID\": 2} {\"EventID\": 3", "{\"EventID\": 2} 4\n"}) {
+    const TempFile lines("{\"EventID\": 1}\n" + last, "last.jsonl");
+    InputResult r;
+    const auto events = read_all(lines.path, &r);
+    ASSERT_EQ(events.size(), 1u) << last;
+    EXPECT_EQ(events[0].substr(0, 2), "1|");
+    ASSERT_EQ(r.problems.size(), 1u) << last;
+    EXPECT_EQ(r.problems[0].where, "line 2");
+  }
+}
+
 TEST(Input, EscapedKeysAndValuesAreUnescaped) {
   // Keys and strings are taken as written unless they hold an escape; these hold escapes,
   // whitespace around the colon, and a quote right before a backslash.
