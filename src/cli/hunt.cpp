@@ -281,6 +281,10 @@ struct Hunt {
     const auto i = units[u].file;
     FileResult out;
     bool first = units[u].first;
+    // The progress line's counts, shared by the threads, are added to in batches: one
+    // shared counter written per event would bounce between the cores' caches.
+    constexpr std::uint64_t kShownEvery = 4096;
+    std::uint64_t events_unshown = 0, matches_unshown = 0;
     auto result = detect::read_events(files[i], mapping, [&](const Event& e) {
       if (first) {
         first = false;
@@ -291,7 +295,11 @@ struct Hunt {
         }
       }
       ++out.events;
-      ++events;
+      if (++events_unshown == kShownEvery) {
+        events += events_unshown;
+        matches += matches_unshown;
+        events_unshown = matches_unshown = 0;
+      }
       if ((from_us != 0 && e.time_us < from_us) || (to_us != 0 && (e.time_us == 0 || e.time_us > to_us))) return true;
       found.clear();
       scanner.match(e, found);
@@ -309,10 +317,12 @@ struct Hunt {
         line(out, scanner, e, m.rule, files[i]);
         ++out.by_rule[m.rule];
         ++out.matches;
-        ++matches;
+        ++matches_unshown;
       }
       return true;
     }, &bytes, units[u].range);
+    events += events_unshown;
+    matches += matches_unshown;
     // A JSON file mixes channels: stopping after a first record is only for single-channel EVTX.
     if (result.stopped && result.format != detect::InputFormat::kEvtx) out.note.clear();
     for (const auto& p : result.problems)
