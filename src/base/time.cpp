@@ -21,31 +21,20 @@ std::string format_rfc3339(Timestamp t) {
                      hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
 }
 
-namespace {
-bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  out = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-}  // namespace
 
 std::optional<Timestamp> parse_rfc3339(std::string_view s) {
   using namespace std::chrono;
   int y = 0, mo = 0, d = 0;
-  if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
-      !digits(s, 8, 2, d))
+  if (!fixed_digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !fixed_digits(s, 5, 2, mo) || s[7] != '-' ||
+      !fixed_digits(s, 8, 2, d))
     return std::nullopt;
   const year_month_day ymd{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
   if (!ymd.ok()) return std::nullopt;
   Timestamp t = time_point_cast<Milliseconds>(sys_days(ymd));
   if (s.size() == 10) return t;
   int h = 0, mi = 0, se = 0;
-  if (s.size() < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) || s[13] != ':' ||
-      !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, se))
+  if (s.size() < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !fixed_digits(s, 11, 2, h) || s[13] != ':' ||
+      !fixed_digits(s, 14, 2, mi) || s[16] != ':' || !fixed_digits(s, 17, 2, se))
     return std::nullopt;
   if (h > 23 || mi > 59 || se > 60) return std::nullopt;
   t += hours(h) + minutes(mi) + seconds(se);
@@ -65,8 +54,8 @@ std::optional<Timestamp> parse_rfc3339(std::string_view s) {
   if (pos >= s.size()) return std::nullopt;
   if (s[pos] == 'Z' || s[pos] == 'z') return pos + 1 == s.size() ? std::optional(t) : std::nullopt;
   int oh = 0, om = 0;
-  if ((s[pos] != '+' && s[pos] != '-') || pos + 6 != s.size() || !digits(s, pos + 1, 2, oh) || s[pos + 3] != ':' ||
-      !digits(s, pos + 4, 2, om))
+  if ((s[pos] != '+' && s[pos] != '-') || pos + 6 != s.size() || !fixed_digits(s, pos + 1, 2, oh) || s[pos + 3] != ':' ||
+      !fixed_digits(s, pos + 4, 2, om))
     return std::nullopt;
   const auto offset = hours(oh) + minutes(om);
   return s[pos] == '+' ? t - offset : t + offset;

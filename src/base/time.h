@@ -1,6 +1,8 @@
 #pragma once
 // Time inside Khiên: UTC, millisecond precision. Shown to users in their zone by the UI.
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +30,19 @@ std::string format_rfc3339(Timestamp t);
 // Parses RFC 3339 (with Z or ±hh:mm offset, optional fraction) or a plain date (YYYY-MM-DD,
 // midnight UTC). nullopt when malformed.
 std::optional<Timestamp> parse_rfc3339(std::string_view s);
+
+// Exactly n decimal digits of s at pos, as a number; false when s has fewer or another character.
+inline bool fixed_digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos > s.size() || n > s.size() - pos) return false;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    const unsigned digit = static_cast<unsigned char>(s[i]) - unsigned{'0'};
+    if (digit > 9) return false;
+    v = v * 10 + static_cast<int>(digit);
+  }
+  out = v;
+  return true;
+}
 
 inline std::int64_t to_unix_ms(Timestamp t) { return t.time_since_epoch().count(); }
 inline Timestamp from_unix_ms(std::int64_t ms) { return Timestamp(Milliseconds(ms)); }

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "base/time.h"
+
 namespace khien::detect {
 
 using sigma::Modifier;
@@ -65,18 +67,9 @@ bool in_network(const Network& net, std::string_view ip_text) {
 std::optional<std::int64_t> to_time_us(std::string_view s) {
   if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
     return std::nullopt;
-  auto num = [&](std::size_t at, std::size_t n, int& out) {  // exactly n digits
-    int v = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      const unsigned digit = static_cast<unsigned char>(s[at + k]) - unsigned{'0'};
-      if (digit > 9) return false;
-      v = v * 10 + static_cast<int>(digit);
-    }
-    out = v;
-    return true;
-  };
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
-  if (!num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) || !num(17, 2, se) ||
+  if (!fixed_digits(s, 0, 4, y) || !fixed_digits(s, 5, 2, mo) || !fixed_digits(s, 8, 2, d) || !fixed_digits(s, 11, 2, h) ||
+      !fixed_digits(s, 14, 2, mi) || !fixed_digits(s, 17, 2, se) ||
       h > 23 || mi > 59 || se > 60)
     return std::nullopt;
   const std::chrono::year_month_day date{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},

@@ -34,7 +34,6 @@ TEST(Mapping, AMappingThatCannotBeUsedSaysWhereAndWhy) {
     const auto m = parse_mapping(text, "mine.yml");
     return m ? std::string("(accepted)") : m.error().detail();
   };
-  EXPECT_EQ(reason("logsources: [\n  - {logsource: {product: windows}"), reason("logsources: [\n  - {logsource: {product: windows}"));
   EXPECT_NE(reason("logsources: [\n  - {logsource: {product: windows}").find("mine.yml: "), std::string::npos);
   EXPECT_NE(reason("logsources: [\n  - {logsource: {product: windows}").find("line"), std::string::npos);
   EXPECT_EQ(reason("name: x\n"), "mine.yml: logsources: expected a list");
