@@ -155,6 +155,9 @@ struct Unit {
   std::size_t file = 0;
   detect::InputRange range;
   bool first = true;  // the file's first part
+  // An EVTX file holds one channel's log (a ForwardedEvents log aside): a part whose first record
+  // is from a channel no rule wants is not read further. A JSON file mixes channels.
+  bool one_channel = false;
 };
 
 constexpr std::uint64_t kPartBytes = 32u << 20;
@@ -280,15 +283,14 @@ struct Hunt {
   FileResult run(std::size_t u, Engine::Scanner& scanner, std::vector<detect::Match>& found) {
     const auto i = units[u].file;
     FileResult out;
-    bool first = units[u].first;
+    bool check_channel = units[u].one_channel;
     // The progress line's counts, shared by the threads, are added to in batches: one
     // shared counter written per event would bounce between the cores' caches.
     constexpr std::uint64_t kShownEvery = 4096;
     std::uint64_t events_unshown = 0, matches_unshown = 0;
     auto result = detect::read_events(files[i], mapping, [&](const Event& e) {
-      if (first) {
-        first = false;
-        // A single-channel log (EVTX) whose channel no rule wants is not read further.
+      if (check_channel) {
+        check_channel = false;
         if (!e.channel().empty() && !engine.wants(e.provider(), e.channel())) {
           out.note = fmt::format("skipped: no rule applies to channel '{}'", e.channel());
           return false;
@@ -323,8 +325,6 @@ struct Hunt {
     }, &bytes, units[u].range);
     events += events_unshown;
     matches += matches_unshown;
-    // A JSON file mixes channels: stopping after a first record is only for single-channel EVTX.
-    if (result.stopped && result.format != detect::InputFormat::kEvtx) out.note.clear();
     for (const auto& p : result.problems)
       out.problems.push_back(p.where.empty() ? p.reason : fmt::format("{}: {}", p.where, p.reason));
     out.done = true;
@@ -490,8 +490,9 @@ int hunt(const HuntOptions& options) {
   for (std::size_t f = 0; f < h.files.size(); ++f) {
     // Large files are read in parts, by several threads when there are: their matches still come
     // out in order, and no more than a part's matches are held before they are written.
-    const auto ranges = detect::split_input(h.files[f], kPartBytes);
-    for (std::size_t k = 0; k < ranges.size(); ++k) h.units.push_back({f, ranges[k], k == 0});
+    const auto parts = detect::split_input(h.files[f], kPartBytes);
+    for (std::size_t k = 0; k < parts.ranges.size(); ++k)
+      h.units.push_back({f, parts.ranges[k], k == 0, parts.format == detect::InputFormat::kEvtx});
   }
   h.results.resize(h.units.size());
   const auto threads = static_cast<unsigned>(std::min<std::size_t>(h.units.size(), want_threads));
@@ -550,7 +551,7 @@ int hunt(const HuntOptions& options) {
     if (progress && (!r.problems.empty() || !r.note.empty())) std::cerr << "\r\033[K";
     for (const auto& p : r.problems) std::cerr << fmt::format("{}: {}\n", h.files[i].string(), p);
     if (h.units[u].first && !r.problems.empty() && r.events == 0) ++unreadable;
-    if (!r.note.empty()) ++skipped;
+    if (h.units[u].first && !r.note.empty()) ++skipped;
     total_events += r.events;
     total_matches += r.matches;
     read_only += r.read_only;

@@ -77,6 +77,22 @@ test('hunt writes one JSON line per match, in file and record order, and reports
   }
 });
 
+test('hunt reads a JSON file whole when its first event is from a channel no rule wants', () => {
+  // Only an EVTX log holds one channel: a JSON file mixes them, and its first line says nothing of the rest.
+  const dir = setup();
+  try {
+    const application = JSON.stringify({ Provider_Name: 'MsiInstaller', EventID: '1033', Channel: 'Application', Computer: 'ws-01' });
+    const lines = readFileSync(join(dir, 'logs', 'a.jsonl'), 'utf8');
+    writeFileSync(join(dir, 'mixed.jsonl'), `${application}\n${lines}`);
+    const r = cli(['hunt', '--rules', join(dir, 'rules'), '--input', join(dir, 'mixed.jsonl'), '--format', 'jsonl']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l).record_id), [1, 2]);
+    assert.match(r.stderr, /hunt: 1 files \([0-9.]+ MB, 0 unreadable, 0 skipped\), 4 events/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('hunt writes a time before 1970 and values with quotes, backslashes and control characters as JSON', () => {
   const dir = tempDir();
   try {
