@@ -176,6 +176,22 @@ struct Hunt {
   std::atomic<std::size_t> next{0};
   std::atomic<std::uint64_t> bytes{0}, events{0}, matches{0};
   std::vector<std::string> rule_prefixes;  // per rule: rule_json() as JSON, without its closing brace
+  // The texts of units written, kept for their room: a text grown anew to megabytes for each
+  // unit would be fresh memory, and the first write to each page of it a page fault.
+  std::vector<std::string> spare_texts;  // guarded by `mutex`
+
+  std::string spare_text() {
+    std::lock_guard lock(mutex);
+    if (spare_texts.empty()) return {};
+    auto text = std::move(spare_texts.back());
+    spare_texts.pop_back();
+    text.clear();
+    return text;
+  }
+  void give_back(std::string text) {
+    std::lock_guard lock(mutex);
+    spare_texts.push_back(std::move(text));
+  }
 
   void prepare() {
     for (const auto& r : engine.rules()) {
@@ -283,6 +299,7 @@ struct Hunt {
   FileResult run(std::size_t u, Engine::Scanner& scanner, std::vector<detect::Match>& found) {
     const auto i = units[u].file;
     FileResult out;
+    out.output = spare_text();
     bool check_channel = units[u].one_channel;
     // The progress line's counts, shared by the threads, are added to in batches: one
     // shared counter written per event would bounce between the cores' caches.
@@ -547,6 +564,7 @@ int hunt(const HuntOptions& options) {
       texts.push_back(std::move(r.output));
     } else {
       out << r.output;
+      h.give_back(std::move(r.output));
     }
     if (progress && (!r.problems.empty() || !r.note.empty())) std::cerr << "\r\033[K";
     for (const auto& p : r.problems) std::cerr << fmt::format("{}: {}\n", h.files[i].string(), p);
