@@ -3,6 +3,9 @@
 #include <bit>
 #include <charconv>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace khien::detect::evtx {
 namespace {
@@ -289,6 +292,17 @@ void append_utf16(std::string& out, const uint8_t* data, size_t units) {
   out.resize(start + units);
   auto* w = reinterpret_cast<unsigned char*>(out.data() + start);
   size_t i = 0;
+#if defined(__SSE2__)
+  // Eight units at a time while they are all ASCII (every x86-64 has SSE2): each unit's high
+  // nine bits zero, the low bytes packed.
+  const __m128i not_ascii = _mm_set1_epi16(static_cast<short>(0xff80));
+  for (; units - i >= 8; i += 8) {
+    const __m128i eight = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 2 * i));
+    if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(eight, not_ascii), _mm_setzero_si128())) != 0xffff) break;
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(w), _mm_packus_epi16(eight, eight));
+    w += 8;
+  }
+#endif
   if constexpr (std::endian::native == std::endian::little) {
     for (; units - i >= 4; i += 4) {  // four units at a time while they are all ASCII
       uint64_t four;

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include <iconv.h>
 #include <zlib.h>
 
 #include "detect/evtx/crc32.h"
@@ -778,6 +779,43 @@ TEST(EvtxValue, StringsAreUtf8WithoutTrailingNuls) {
             "caf\xc3\xa9\xe2\x82\xac");  // Windows-1252
   EXPECT_EQ(text_of(evtx::kUInt16Type | evtx::kArrayFlag, std::string("\x01\x00\x02\x00", 4)),
             "1, 2");
+}
+
+// UTF-16LE to UTF-8 against glibc's iconv, the reference: random text of ASCII runs of every
+// length around the widths converted at once (8 and 4 units), two- and three-byte characters
+// and surrogate pairs, appended after what the string already holds.
+TEST(EvtxValue, Utf16IsConvertedAsIconvDoes) {
+  iconv_t cd = iconv_open("UTF-8", "UTF-16LE");
+  ASSERT_NE(cd, reinterpret_cast<iconv_t>(-1));
+  auto reference = [&](const std::string& in) {
+    std::string out(in.size() * 2 + 16, '\0');
+    char* from = const_cast<char*>(in.data());
+    char* to = out.data();
+    std::size_t from_left = in.size(), to_left = out.size();
+    EXPECT_NE(iconv(cd, &from, &from_left, &to, &to_left), static_cast<std::size_t>(-1));
+    out.resize(out.size() - to_left);
+    return out;
+  };
+  std::mt19937 random(11);
+  for (int round = 0; round < 3000; ++round) {
+    std::u16string text;
+    const auto pieces = random() % 6;
+    for (std::uint32_t p = 0; p < pieces; ++p) {
+      switch (random() % 4) {
+        case 0:
+        case 1:
+          for (auto n = random() % 20; n > 0; --n) text.push_back(static_cast<char16_t>(0x20 + random() % 0x5f));
+          break;
+        case 2: text.push_back(static_cast<char16_t>(random() % 2 ? 0xe9 : 0x1ec7)); break;
+        default: text += u"\U0001F600"; break;
+      }
+    }
+    const auto bytes = utf16(text);
+    std::string ours = "before ";
+    evtx::append_utf16(ours, reinterpret_cast<const std::uint8_t*>(bytes.data()), text.size());
+    EXPECT_EQ(ours, "before " + reference(bytes)) << round;
+  }
+  iconv_close(cd);
 }
 
 // ISA-L's CRC-32 against zlib's, the reference: every length around the vector widths, and
