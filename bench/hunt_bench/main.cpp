@@ -6,6 +6,8 @@
 //   khien_bench_hunt reference EVENTS RULES_DIR FILE  the tests' reference evaluator on the first EVENTS events
 //   khien_bench_hunt engine EVENTS RULES_DIR FILE   the engine alone on the first EVENTS events, held in memory
 // Each prints one line: "<what> events <n> bytes <n> seconds <s> rss_mb <m>".
+// khien_bench_system_malloc is the same program with the C library's allocator instead of
+// khien's (jemalloc): libevtx measured as Debian ships it.
 #include <fmt/format.h>
 #include <libevtx/features.h>
 #undef LIBEVTX_HAVE_BFIO
