@@ -53,6 +53,9 @@ struct HuntOptions {
   // Matches correlations read are held until the end (about 150 bytes each): at most this many.
   std::size_t max_correlated = 2'000'000;
   bool use_cache = true;  // compiled patterns kept between runs (cli/rules.h pattern_cache_dir)
+  // Read every EVTX file whole, even one whose first record is from a channel no rule wants
+  // (skipped by default: an EVTX log holds one channel, but a forwarded-events log mixes them).
+  bool all_files = false;
 };
 // Sigma rules over log files: matches on the output in file and record order, problems and
 // a summary on stderr. 0 done, 1 matches found with fail_on_match, 2 usage or input error.

@@ -509,7 +509,7 @@ int hunt(const HuntOptions& options) {
     // out in order, and no more than a part's matches are held before they are written.
     const auto parts = detect::split_input(h.files[f], kPartBytes);
     for (std::size_t k = 0; k < parts.ranges.size(); ++k)
-      h.units.push_back({f, parts.ranges[k], k == 0, parts.format == detect::InputFormat::kEvtx});
+      h.units.push_back({f, parts.ranges[k], k == 0, parts.format == detect::InputFormat::kEvtx && !options.all_files});
   }
   h.results.resize(h.units.size());
   const auto threads = static_cast<unsigned>(std::min<std::size_t>(h.units.size(), want_threads));
@@ -629,6 +629,10 @@ int hunt(const HuntOptions& options) {
                            thousands(parsed), thousands(in_use), thousands(correlator->rules().size()), thousands(below_level),
                            thousands(engine->unmapped().size()), load_seconds, compile_seconds, engine->databases_loaded(),
                            engine->databases_loaded() + engine->databases_compiled(), not_loaded);
+  if (skipped > 0)
+    std::cerr << fmt::format("skipped: {} EVTX files whose first record is from a channel no rule wants (--all-files reads "
+                             "them: a forwarded-events log mixes channels)\n",
+                             thousands(skipped));
   if (uncorrelated > 0)
     std::cerr << fmt::format("correlations: more than {} matches to correlate (--max-correlated); the {} after them were "
                              "not correlated (narrow the input with --from/--to, or the rules)\n",

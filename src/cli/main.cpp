@@ -180,6 +180,9 @@ int main(int argc, char** argv) {
   hunt_cmd->add_option("--max-correlated", hunt_options.max_correlated,
                        "Matches held for correlation rules, which read them in time order at the end (about 150 bytes each)")
       ->capture_default_str();
+  hunt_cmd->add_flag("--all-files", hunt_options.all_files,
+                     "Read every EVTX file whole: by default one whose first record is from a channel no rule wants is\n"
+                     "skipped, as an EVTX log holds one channel; a forwarded-events (WEC) log mixes channels");
   bool hunt_no_cache = false;
   hunt_cmd->add_flag("--no-cache", hunt_no_cache,
                      "Compile every pattern afresh: neither read nor write the pattern cache (~/.cache/khien)");

@@ -184,6 +184,26 @@ test('hunt over the EVTX attack samples with every Windows rule of SigmaHQ',
     assert.ok(matches.some((m) => m.title === 'Security Eventlog Cleared' && m.event_id === 1102));
   });
 
+test('hunt skips an EVTX file whose first record no rule wants, unless --all-files',
+  { skip: existsSync(join(shared, 'evtx')) ? false : `no samples at ${shared} (../shared/data is absent)` }, () => {
+    const args = ['hunt', '--rules', join(shared, 'sigma/rules/windows/process_creation'), '--input',
+      join(shared, 'evtx/EVTX-ATTACK-SAMPLES/Lateral Movement'), '--format', 'jsonl'];
+    const summary = /hunt: (\d+) files \([0-9.]+ MB, 0 unreadable, (\d+) skipped\), ([0-9,]+) events/;
+    const some = cli(args);
+    assert.equal(some.code, 0, some.stderr);
+    const [, files, skipped, events] = some.stderr.match(summary);
+    assert.ok(Number(skipped) > 0 && Number(skipped) < Number(files), some.stderr);
+    assert.match(some.stderr, new RegExp(`skipped: ${skipped} EVTX files whose first record is from a channel no rule wants`));
+    const all = cli([...args, '--all-files']);
+    assert.equal(all.code, 0, all.stderr);
+    const [, filesAll, skippedAll, eventsAll] = all.stderr.match(summary);
+    assert.equal(filesAll, files);
+    assert.equal(skippedAll, '0');
+    assert.ok(Number(eventsAll.replaceAll(',', '')) > Number(events.replaceAll(',', '')), `${eventsAll} <= ${events}`);
+    // The files skipped hold nothing the rules want: the matches are the same.
+    assert.equal(all.stdout, some.stdout);
+  });
+
 test('rules test runs SigmaHQ\'s regression samples',
   { skip: existsSync(join(shared, 'sigma/regression_data')) ? false : `no regression data at ${shared} (../shared/data is absent)` }, () => {
     const r = cli(['rules', 'test', join(shared, 'sigma')]);
