@@ -155,9 +155,6 @@ struct Unit {
   std::size_t file = 0;
   detect::InputRange range;
   bool first = true;  // the file's first part
-  // An EVTX file holds one channel's log (a ForwardedEvents log aside): a part whose first record
-  // is from a channel no rule wants is not read further. A JSON file mixes channels.
-  bool one_channel = false;
 };
 
 constexpr std::uint64_t kPartBytes = 32u << 20;
@@ -300,7 +297,11 @@ struct Hunt {
     const auto i = units[u].file;
     FileResult out;
     out.output = spare_text();
-    bool check_channel = units[u].one_channel;
+    // An EVTX file holds one channel's log (a forwarded-events log aside): a part whose first
+    // record is from a channel no rule wants is not read further (unless --all-files). A JSON
+    // file mixes channels.
+    bool check_channel = !options.all_files;
+    auto format = detect::InputFormat::kUnknown;  // known before the first event
     // The progress line's counts, shared by the threads, are added to in batches: one
     // shared counter written per event would bounce between the cores' caches.
     constexpr std::uint64_t kShownEvery = 4096;
@@ -308,7 +309,7 @@ struct Hunt {
     auto result = detect::read_events(files[i], mapping, [&](const Event& e) {
       if (check_channel) {
         check_channel = false;
-        if (!e.channel().empty() && !engine.wants(e.provider(), e.channel())) {
+        if (format == detect::InputFormat::kEvtx && !e.channel().empty() && !engine.wants(e.provider(), e.channel())) {
           out.note = fmt::format("skipped: no rule applies to channel '{}'", e.channel());
           return false;
         }
@@ -339,7 +340,7 @@ struct Hunt {
         ++matches_unshown;
       }
       return true;
-    }, &bytes, units[u].range);
+    }, &bytes, units[u].range, &format);
     events += events_unshown;
     matches += matches_unshown;
     for (const auto& p : result.problems)
@@ -507,9 +508,8 @@ int hunt(const HuntOptions& options) {
   for (std::size_t f = 0; f < h.files.size(); ++f) {
     // Large files are read in parts, by several threads when there are: their matches still come
     // out in order, and no more than a part's matches are held before they are written.
-    const auto parts = detect::split_input(h.files[f], kPartBytes);
-    for (std::size_t k = 0; k < parts.ranges.size(); ++k)
-      h.units.push_back({f, parts.ranges[k], k == 0, parts.format == detect::InputFormat::kEvtx && !options.all_files});
+    const auto ranges = detect::split_input(h.files[f], kPartBytes);
+    for (std::size_t k = 0; k < ranges.size(); ++k) h.units.push_back({f, ranges[k], k == 0});
   }
   h.results.resize(h.units.size());
   const auto threads = static_cast<unsigned>(std::min<std::size_t>(h.units.size(), want_threads));

@@ -321,12 +321,13 @@ InputFormat format_of(std::string_view head) {
 
 InputResult read_events(const std::filesystem::path& path, const Mapping& mapping,
                         const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read,
-                        InputRange range) {
+                        InputRange range, InputFormat* format) {
   InputResult result;
   auto head = open_head(path, result);
   if (!head) return result;
   result.compressed = head->compressed;
   result.format = format_of(head->bytes);
+  if (format != nullptr) *format = result.format;
   gzFile f = head->file.get();
   const auto got = head->bytes.size();
   if (result.format == InputFormat::kEvtx) {
@@ -352,27 +353,25 @@ InputResult read_events(const std::filesystem::path& path, const Mapping& mappin
   return result;
 }
 
-InputParts split_input(const std::filesystem::path& path, std::uint64_t part_bytes) {
-  InputParts out{InputFormat::kUnknown, {InputRange{}}};
-  InputResult ignored;  // a file that cannot be read is one part, whose reading says why
-  const auto head = open_head(path, ignored);
-  if (!head) return out;
-  out.format = format_of(head->bytes);
+std::vector<InputRange> split_input(const std::filesystem::path& path, std::uint64_t part_bytes) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
-  if (ec || size <= part_bytes || part_bytes == 0 || head->compressed) return out;
-  if (out.format == InputFormat::kEvtx) {
+  if (ec || size <= part_bytes || part_bytes == 0) return {InputRange{}};
+  InputResult ignored;  // a file that cannot be read is one part, whose reading says why
+  const auto head = open_head(path, ignored);
+  if (!head || head->compressed) return {InputRange{}};
+  std::vector<InputRange> out;
+  const auto format = format_of(head->bytes);
+  if (format == InputFormat::kEvtx) {
     constexpr std::uint64_t kHeader = 4096, kChunk = 65536;
     const auto chunks = (size - std::min(size, kHeader) + kChunk - 1) / kChunk;
     const auto per_part = std::max<std::uint64_t>(1, part_bytes / kChunk);
-    out.ranges.clear();
-    for (std::uint64_t c = 0; c < chunks; c += per_part) out.ranges.push_back({c, std::min(chunks, c + per_part)});
-  } else if (out.format == InputFormat::kJsonLines) {
-    // The last part reads to the end, however the file grew.
-    out.ranges.clear();
-    for (std::uint64_t b = 0; b < size; b += part_bytes)
-      out.ranges.push_back({b, b + part_bytes < size ? b + part_bytes : UINT64_MAX});
+    for (std::uint64_t c = 0; c < chunks; c += per_part) out.push_back({c, std::min(chunks, c + per_part)});
+    return out;
   }
+  if (format != InputFormat::kJsonLines) return {InputRange{}};
+  // The last part reads to the end, however the file grew.
+  for (std::uint64_t b = 0; b < size; b += part_bytes) out.push_back({b, b + part_bytes < size ? b + part_bytes : UINT64_MAX});
   return out;
 }
 

@@ -39,20 +39,17 @@ struct InputRange {
   std::uint64_t end = UINT64_MAX;
 };
 
-// A file's format, and the parts it can be read in, in parallel: EVTX in runs of chunks, plain
-// JSON Lines in runs of lines, about `part_bytes` each. A gzip'd file, a JSON document or a
-// small file is one part; so is a file that cannot be read (kUnknown), whose reading says why.
-struct InputParts {
-  InputFormat format = InputFormat::kUnknown;
-  std::vector<InputRange> ranges;
-};
-InputParts split_input(const std::filesystem::path& path, std::uint64_t part_bytes);
+// The parts a large file can be read in, in parallel: EVTX in runs of chunks, plain JSON Lines
+// in runs of lines, about `part_bytes` each. A gzip'd file, a JSON document or a small file is
+// one part.
+std::vector<InputRange> split_input(const std::filesystem::path& path, std::uint64_t part_bytes);
 
 // Calls `sink` for each event of the file (or of the range), in file order; the sink returns
 // false to stop reading (e.g. after a first record from a channel no rule wants).
-// `bytes_read`, when given, grows as the file is read (for progress).
+// `bytes_read`, when given, grows as the file is read (for progress); `format`, when given, is
+// set as soon as the file's format is known, before any event reaches the sink.
 InputResult read_events(const std::filesystem::path& path, const Mapping& mapping,
                         const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read = nullptr,
-                        InputRange range = {});
+                        InputRange range = {}, InputFormat* format = nullptr);
 
 }  // namespace khien::detect
