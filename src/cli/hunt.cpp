@@ -297,9 +297,9 @@ struct Hunt {
     const auto i = units[u].file;
     FileResult out;
     out.output = spare_text();
-    // An EVTX file holds one channel's log (a forwarded-events log aside): a part whose first
-    // record is from a channel no rule wants is not read further (unless --all-files). A JSON
-    // file mixes channels.
+    // An EVTX file holds one channel's log: a part whose first record is from a channel no
+    // rule wants is not read further (unless --all-files), but for a forwarded-events log,
+    // which mixes channels, as a JSON file does.
     bool check_channel = !options.all_files;
     auto format = detect::InputFormat::kUnknown;  // known before the first event
     // The progress line's counts, shared by the threads, are added to in batches: one
@@ -309,7 +309,8 @@ struct Hunt {
     auto result = detect::read_events(files[i], mapping, [&](const Event& e) {
       if (check_channel) {
         check_channel = false;
-        if (format == detect::InputFormat::kEvtx && !e.channel().empty() && !engine.wants(e.provider(), e.channel())) {
+        if (format == detect::InputFormat::kEvtx && !e.channel().empty() && !engine.wants(e.provider(), e.channel()) &&
+            !detect::may_mix_channels(files[i], e)) {
           out.note = fmt::format("skipped: no rule applies to channel '{}'", e.channel());
           return false;
         }
@@ -631,7 +632,7 @@ int hunt(const HuntOptions& options) {
                            engine->databases_loaded() + engine->databases_compiled(), not_loaded);
   if (skipped > 0)
     std::cerr << fmt::format("skipped: {} EVTX files whose first record is from a channel no rule wants (--all-files reads "
-                             "them: a forwarded-events log mixes channels)\n",
+                             "them: a forwarded-events log renamed and without RenderingInfo mixes channels too)\n",
                              thousands(skipped));
   if (uncorrelated > 0)
     std::cerr << fmt::format("correlations: more than {} matches to correlate (--max-correlated); the {} after them were "

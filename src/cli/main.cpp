@@ -182,7 +182,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   hunt_cmd->add_flag("--all-files", hunt_options.all_files,
                      "Read every EVTX file whole: by default one whose first record is from a channel no rule wants is\n"
-                     "skipped, as an EVTX log holds one channel; a forwarded-events (WEC) log mixes channels");
+                     "skipped, as an EVTX log holds one channel. A forwarded-events (WEC) log mixes channels: one\n"
+                     "named *ForwardedEvents* or whose records have RenderingInfo is always read whole");
   bool hunt_no_cache = false;
   hunt_cmd->add_flag("--no-cache", hunt_no_cache,
                      "Compile every pattern afresh: neither read nor write the pattern cache (~/.cache/khien)");

@@ -27,6 +27,15 @@ std::string_view input_format_name(InputFormat f) {
   return "unknown";
 }
 
+bool may_mix_channels(const std::filesystem::path& path, const Event& first_record) {
+  std::string name = path.filename().string();
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (name.find("forwardedevents") != std::string::npos) return true;
+  for (std::size_t i = 0; i < first_record.size(); ++i)
+    if (first_record.name(i).starts_with("RenderingInfo_")) return true;
+  return false;
+}
+
 namespace {
 
 constexpr std::size_t kBlock = 4u << 20;            // JSON Lines are read 4 MiB at a time

@@ -52,4 +52,12 @@ InputResult read_events(const std::filesystem::path& path, const Mapping& mappin
                         const std::function<bool(const Event&)>& sink, std::atomic<std::uint64_t>* bytes_read = nullptr,
                         InputRange range = {}, InputFormat* format = nullptr);
 
+// Whether an EVTX file may be a forwarded-events log (Windows Event Collector), whose records
+// come from many channels, so that its first record's channel says nothing of the others: its
+// name has "ForwardedEvents" in it (the log's file on a collector is ForwardedEvents.evtx, its
+// archives Archive-ForwardedEvents-<time>.evtx), or its first record has
+// RenderingInfo (which a subscription in its default format, RenderedText, adds to every
+// forwarded record). A subscription in the "Events" format leaves no such mark.
+bool may_mix_channels(const std::filesystem::path& path, const Event& first_record);
+
 }  // namespace khien::detect

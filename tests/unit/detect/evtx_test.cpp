@@ -19,11 +19,13 @@
 #include <thread>
 
 #include <iconv.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "detect/evtx/crc32.h"
 #include "detect/evtx/file.h"
 #include "detect/evtx/value.h"
+#include "support/evtx_writer.h"
 
 using namespace khien::detect;
 namespace fs = std::filesystem;
@@ -702,6 +704,48 @@ TEST(Evtx, ChunksReadOnSeveralThreadsGiveTheSameRecords) {
   ASSERT_EQ(all.size(), sample->parsed.records.size());
   for (size_t k = 0; k < all.size(); ++k)
     EXPECT_TRUE(same_record(all[k], sample->parsed.records[k])) << k;
+}
+
+// A forwarded record's RenderingInfo (no sample has one) is read into prefixed fields, beside
+// the record's own. The file is written by the tests' writer, which libevtx checks: it must
+// read the same records, sources, computers and strings.
+TEST(Evtx, RenderingInfoOfAForwardedRecordIsReadIntoPrefixedFields) {
+  const std::string bytes = khien::test::evtx_file({
+      khien::test::windows_event("Microsoft-Windows-Security-Auditing", 4624, "Security", "dc1.example.vn", 1,
+                                 {{"TargetUserName", "alice"}, {"LogonType", "3"}}, "An account was successfully logged on."),
+      khien::test::windows_event("Application Error", 1000, "Application", "ws7.example.vn", 2, {{"Data", "x.exe"}}),
+  });
+  const fs::path path = fs::temp_directory_path() / ("khien-forwarded-" + std::to_string(::getpid()) + ".evtx");
+  std::ofstream(path, std::ios::binary) << bytes;
+  int unreadable = 0;
+  const auto oracle = oracle_records(path, &unreadable);
+  fs::remove(path);
+  const Parsed ours = parse_bytes(bytes);
+  EXPECT_TRUE(ours.problems.empty()) << ours.problems.front().reason;
+  ASSERT_EQ(ours.records.size(), 2u);
+  ASSERT_TRUE(oracle);
+  ASSERT_EQ(oracle->size(), 2u);
+  EXPECT_EQ(unreadable, 0);
+  for (size_t k = 0; k < 2; ++k) {
+    const Record& r = ours.records[k];
+    const OracleRecord& o = (*oracle)[k];
+    EXPECT_EQ(r.id, o.id);
+    EXPECT_EQ(r.event_id, o.event_id);
+    EXPECT_EQ(r.get("Provider_Name"), o.source.value_or("?"));
+    EXPECT_EQ(r.get("Computer"), o.computer.value_or("?"));
+    ASSERT_TRUE(o.strings);
+    std::vector<std::string> values;
+    for (const auto& [name, value] : data_fields(r.fields)) values.push_back(value);
+    EXPECT_EQ(values, *o.strings);
+  }
+  const Record& forwarded = ours.records[0];
+  EXPECT_EQ(forwarded.event_id, 4624u);
+  EXPECT_EQ(forwarded.get("Channel"), "Security");
+  EXPECT_EQ(forwarded.get("TargetUserName"), "alice");
+  EXPECT_EQ(forwarded.get("RenderingInfo_Culture"), "en-US");
+  EXPECT_EQ(forwarded.get("RenderingInfo_Message"), "An account was successfully logged on.");
+  EXPECT_EQ(forwarded.get("RenderingInfo_Level"), "Information");
+  for (const auto& [name, value] : ours.records[1].fields) EXPECT_FALSE(name.starts_with("RenderingInfo")) << name;
 }
 
 TEST(Evtx, WhatIsNotAnEvtxFileIsAnError) {

@@ -257,3 +257,17 @@ TEST(Input, PartsOfAFileGiveTheEventsOfTheWhole) {
     for (auto& e : read_all(biggest, nullptr, range)) joined.push_back(std::move(e));
   EXPECT_EQ(joined, all);
 }
+
+TEST(Input, AForwardedEventsLogIsToldByItsNameOrRenderingInfo) {
+  Event local;
+  local.add("Channel", "Security");
+  local.add("TargetUserName", "alice");
+  EXPECT_FALSE(may_mix_channels("logs/Security.evtx", local));
+  EXPECT_FALSE(may_mix_channels("logs/forwarded.evtx", local));
+  EXPECT_TRUE(may_mix_channels("logs/ForwardedEvents.evtx", local));
+  EXPECT_TRUE(may_mix_channels("logs/Archive-ForwardedEvents-2026-11-27-08-00-00-000.evtx", local));
+  EXPECT_TRUE(may_mix_channels("logs/FORWARDEDEVENTS.EVTX.gz", local));
+  Event forwarded = local;
+  forwarded.add("RenderingInfo_Message", "An account was successfully logged on.");
+  EXPECT_TRUE(may_mix_channels("logs/dc1.evtx", forwarded));
+}
