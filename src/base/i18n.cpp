@@ -2,7 +2,10 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -58,6 +61,36 @@ Locale from_accept_language(std::string_view header) {
 }
 
 std::string_view locale_tag(Locale locale) { return locale == Locale::kEn ? "en" : "vi"; }
+
+Locale from_environment() {
+  for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0') continue;
+    return lower(value).rfind("vi", 0) == 0 ? Locale::kVi : Locale::kEn;
+  }
+  return Locale::kEn;
+}
+
+std::string count(Locale locale, std::uint64_t n) {
+  const auto digits = std::to_string(n);
+  const char separator = locale == Locale::kVi ? '.' : ',';
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(separator);
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+std::string decimal(Locale locale, double v, int decimals) {
+  char buffer[64];
+  const int n = std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
+  std::string out(buffer, n > 0 ? static_cast<std::size_t>(std::min(n, 63)) : 0);
+  if (locale == Locale::kVi)
+    for (auto& c : out)
+      if (c == '.') c = ',';
+  return out;
+}
 
 std::string translate(Locale locale, std::string_view key) {
   const std::string k(key);

@@ -24,6 +24,7 @@
 #include "base/time.h"
 #include "cli/commands.h"
 #include "cli/rules.h"
+#include "cli/text.h"
 #include "detect/correlate.h"
 #include "detect/engine.h"
 #include "detect/evtx/value.h"
@@ -146,7 +147,7 @@ struct FileResult {
   std::vector<EventRef> refs;
   std::map<std::uint32_t, std::uint64_t> by_rule;
   std::vector<std::string> problems;
-  std::string note;  // e.g. skipped, with why
+  bool skipped = false;  // after its first record, from a channel no rule wants
   bool done = false;
 };
 
@@ -311,7 +312,7 @@ struct Hunt {
         check_channel = false;
         if (format == detect::InputFormat::kEvtx && !e.channel().empty() && !engine.wants(e.provider(), e.channel()) &&
             !detect::may_mix_channels(files[i], e)) {
-          out.note = fmt::format("skipped: no rule applies to channel '{}'", e.channel());
+          out.skipped = true;
           return false;
         }
       }
@@ -367,33 +368,22 @@ struct Hunt {
   }
 };
 
-std::string thousands(std::uint64_t n) {
-  const auto digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
-
 }  // namespace
 
 int hunt(const HuntOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   if (options.format != "jsonl" && options.format != "csv" && options.format != "table") {
-    std::cerr << fmt::format("khien: --format must be jsonl, csv or table, not '{}'\n", options.format);
+    std::cerr << say("cli.bad_format", options.format) << "\n";
     return 2;
   }
   if (options.sort != "file" && options.sort != "time") {
-    std::cerr << fmt::format("khien: --sort must be file or time, not '{}'\n", options.sort);
+    std::cerr << say("cli.bad_sort", options.sort) << "\n";
     return 2;
   }
   const bool by_time = options.sort == "time";
   const int min_rank = options.min_level.empty() ? 0 : level_rank(options.min_level);
   if (min_rank < 0) {
-    std::cerr << fmt::format("khien: --min-level must be informational, low, medium, high or critical, not '{}'\n",
-                             options.min_level);
+    std::cerr << say("cli.bad_min_level", options.min_level) << "\n";
     return 2;
   }
   std::int64_t from_us = 0, to_us = 0;
@@ -401,7 +391,7 @@ int hunt(const HuntOptions& options) {
     if (text->empty()) continue;
     const auto t = parse_rfc3339(*text);
     if (!t) {
-      std::cerr << fmt::format("khien: '{}' is not a time (RFC 3339, e.g. 2026-11-24T08:00:00Z)\n", *text);
+      std::cerr << say("cli.bad_time", *text) << "\n";
       return 2;
     }
     *out = to_unix_ms(*t) * 1000;
@@ -413,7 +403,7 @@ int hunt(const HuntOptions& options) {
   if (options.mapping) {
     std::ifstream in(*options.mapping, std::ios::binary);
     if (!in) {
-      std::cerr << fmt::format("khien: {}: cannot be read\n", options.mapping->string());
+      std::cerr << say("cli.unreadable", options.mapping->string()) << "\n";
       return 2;
     }
     std::stringstream text;
@@ -473,7 +463,7 @@ int hunt(const HuntOptions& options) {
   const auto compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - compile_start).count();
   std::size_t not_loaded = 0;
   for (const auto& p : problems) {
-    std::cerr << fmt::format("{}: {}{}{}\n", p.warning ? "rule note" : "rule not loaded", p.rule.empty() ? "" : p.source,
+    std::cerr << fmt::format("{}: {}{}{}\n", say(p.warning ? "cli.rule_note" : "cli.rule_not_loaded"), p.rule.empty() ? "" : p.source,
                              p.rule.empty() ? "" : fmt::format(" ({}): ", p.rule), p.reason);
     not_loaded += p.warning ? 0 : 1;
   }
@@ -484,7 +474,7 @@ int hunt(const HuntOptions& options) {
     return 2;
   }
   if (files->empty()) {
-    std::cerr << "khien: no log files under the inputs (.evtx, .json, .jsonl, .ndjson, .gz, .log)\n";
+    std::cerr << say("cli.no_log_files") << "\n";
     return 2;
   }
 
@@ -492,7 +482,7 @@ int hunt(const HuntOptions& options) {
   if (options.output) {
     file_out.open(*options.output, std::ios::binary | std::ios::trunc);
     if (!file_out) {
-      std::cerr << fmt::format("khien: {}: cannot be written\n", options.output->string());
+      std::cerr << say("cli.unwritable", options.output->string()) << "\n";
       return 2;
     }
   }
@@ -500,7 +490,8 @@ int hunt(const HuntOptions& options) {
   if (options.format == "csv")
     out << "time,level,rule_id,title,status,tags,computer,channel,event_id,record_id,file,fields\n";
   if (options.format == "table")
-    out << fmt::format(kTableRow, "time", "level", "rule", "computer", "event", "file", "record");
+    out << fmt::format(kTableRow, say("cli.column_time"), say("cli.column_level"), say("cli.column_rule"),
+                       say("cli.column_computer"), say("cli.column_event"), say("cli.column_file"), say("cli.column_record"));
 
   Hunt h{options, *engine, *correlator, *mapping, std::move(*files), {}, from_us, to_us, {}, {}, {}, {}, {}, {}, {}, {}};
   h.prepare();
@@ -540,10 +531,10 @@ int hunt(const HuntOptions& options) {
       if (!progress || now - last_progress < std::chrono::milliseconds(250)) return;
       last_progress = now;
       const auto secs = std::chrono::duration<double>(now - started).count();
-      std::cerr << fmt::format("\rfiles {}/{} · events {} · {:.1f} MB/s · matches {}   ", i, h.files.size(),
-                               thousands(h.events), static_cast<double>(h.bytes) / 1e6 / std::max(secs, 1e-3),
-                               thousands(h.matches))
-                << std::flush;
+      std::cerr << "\r"
+                << say("cli.hunt_progress", count(i), count(h.files.size()), count(h.events),
+                       decimal(static_cast<double>(h.bytes) / 1e6 / std::max(secs, 1e-3), 1), count(h.matches))
+                << "   " << std::flush;
     };
     FileResult r;
     if (own_scanner) {
@@ -567,10 +558,10 @@ int hunt(const HuntOptions& options) {
       out << r.output;
       h.give_back(std::move(r.output));
     }
-    if (progress && (!r.problems.empty() || !r.note.empty())) std::cerr << "\r\033[K";
+    if (progress && !r.problems.empty()) std::cerr << "\r\033[K";
     for (const auto& p : r.problems) std::cerr << fmt::format("{}: {}\n", h.files[i].string(), p);
     if (h.units[u].first && !r.problems.empty() && r.events == 0) ++unreadable;
-    if (h.units[u].first && !r.note.empty()) ++skipped;
+    if (h.units[u].first && r.skipped) ++skipped;
     total_events += r.events;
     total_matches += r.matches;
     read_only += r.read_only;
@@ -620,27 +611,25 @@ int hunt(const HuntOptions& options) {
   // The summary, on stderr so that the output stays machine-readable.
   const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const auto& rules = engine->rules();
-  std::cerr << fmt::format("\nhunt: {} files ({:.1f} MB, {} unreadable, {} skipped), {} events in {:.2f} s ({} events/s, {:.1f} MB/s)\n",
-                           h.files.size(), static_cast<double>(h.bytes) / 1e6, unreadable, skipped, thousands(total_events),
-                           seconds, thousands(static_cast<std::uint64_t>(static_cast<double>(total_events) / std::max(seconds, 1e-6))),
-                           static_cast<double>(h.bytes) / 1e6 / std::max(seconds, 1e-6));
+  const auto megabytes = static_cast<double>(h.bytes) / 1e6;
+  std::cerr << "\n"
+            << say("cli.hunt_summary", count(h.files.size()), decimal(megabytes, 1), count(unreadable), count(skipped),
+                   count(total_events), decimal(seconds, 2),
+                   count(static_cast<std::uint64_t>(static_cast<double>(total_events) / std::max(seconds, 1e-6))),
+                   decimal(megabytes / std::max(seconds, 1e-6), 1))
+            << "\n";
   const auto in_use = rules.size() - engine->unmapped().size();
-  std::cerr << fmt::format("rules: {} loaded, {} in use and {} correlations ({} below --min-level, {} without a log source in "
-                           "the mapping), read in {:.2f} s, compiled in {:.2f} s ({} of {} pattern databases from the cache); {} not loaded\n",
-                           thousands(parsed), thousands(in_use), thousands(correlator->rules().size()), thousands(below_level),
-                           thousands(engine->unmapped().size()), load_seconds, compile_seconds, engine->databases_loaded(),
-                           engine->databases_loaded() + engine->databases_compiled(), not_loaded);
-  if (skipped > 0)
-    std::cerr << fmt::format("skipped: {} EVTX files whose first record is from a channel no rule wants (--all-files reads "
-                             "them: a forwarded-events log renamed and without RenderingInfo mixes channels too)\n",
-                             thousands(skipped));
+  std::cerr << say("cli.hunt_rules", count(parsed), count(in_use), count(correlator->rules().size()), count(below_level),
+                   count(engine->unmapped().size()), decimal(load_seconds, 2), decimal(compile_seconds, 2),
+                   count(engine->databases_loaded()), count(engine->databases_loaded() + engine->databases_compiled()),
+                   count(not_loaded))
+            << "\n";
+  if (skipped > 0) std::cerr << say("cli.hunt_skipped", count(skipped)) << "\n";
   if (uncorrelated > 0)
-    std::cerr << fmt::format("correlations: more than {} matches to correlate (--max-correlated); the {} after them were "
-                             "not correlated (narrow the input with --from/--to, or the rules)\n",
-                             thousands(options.max_correlated), thousands(uncorrelated));
+    std::cerr << say("cli.hunt_uncorrelated", count(options.max_correlated), count(uncorrelated)) << "\n";
   if (read_only > 0 || untimed > 0)
-    std::cerr << fmt::format("correlations read {} matches not shown on their own{}\n", thousands(read_only),
-                             untimed > 0 ? fmt::format("; {} matches without a time could not be correlated", thousands(untimed)) : "");
+    std::cerr << say("cli.hunt_read_only", count(read_only)) << (untimed > 0 ? say("cli.hunt_untimed", count(untimed)) : "")
+              << "\n";
   // Matches per rule, detection rules and correlations together: (count, level, title).
   std::vector<std::tuple<std::uint64_t, int, std::string>> ranked;
   for (const auto& [rule, n] : by_rule) ranked.emplace_back(n, level_rank(rules[rule].level), rules[rule].title);
@@ -650,15 +639,16 @@ int hunt(const HuntOptions& options) {
   for (const auto& [n, rank, title] : ranked) by_level[rank] += n;
   std::string levels;
   for (const auto& [rank, n] : by_level)
-    levels += fmt::format("{}{} {}", levels.empty() ? "" : ", ", rank >= 0 ? kLevels[static_cast<std::size_t>(rank)] : "(no level)", thousands(n));
-  std::cerr << fmt::format("matches: {}{}\n", thousands(total_matches), levels.empty() ? "" : " (" + levels + ")");
+    levels += fmt::format("{}{} {}", levels.empty() ? "" : ", ",
+                          rank >= 0 ? std::string(kLevels[static_cast<std::size_t>(rank)]) : say("cli.hunt_no_level"), count(n));
+  std::cerr << say("cli.hunt_matches", count(total_matches)) << (levels.empty() ? "" : " (" + levels + ")") << "\n";
   if (!ranked.empty()) {
     std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
       return std::get<0>(a) != std::get<0>(b) ? std::get<0>(a) > std::get<0>(b) : std::get<1>(a) > std::get<1>(b);
     });
-    std::cerr << fmt::format("{:>8}  {:<13} {}\n", "matches", "level", "rule");
+    std::cerr << fmt::format("{:>8}  {:<13} {}\n", say("cli.column_matches"), say("cli.column_level"), say("cli.column_rule"));
     for (const auto& [n, rank, title] : ranked)
-      std::cerr << fmt::format("{:>8}  {:<13} {}\n", thousands(n), rank >= 0 ? kLevels[static_cast<std::size_t>(rank)] : "", title);
+      std::cerr << fmt::format("{:>8}  {:<13} {}\n", count(n), rank >= 0 ? kLevels[static_cast<std::size_t>(rank)] : "", title);
   }
   return options.fail_on_match && total_matches > 0 ? 1 : 0;
 }

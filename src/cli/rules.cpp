@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/text.h"
 #include "detect/correlate.h"
 #include "detect/input.h"
 #include "detect/mapping.h"
@@ -188,13 +189,13 @@ int rules_test(const std::filesystem::path& root) {
   for (const auto& r : *results) {
     if (r.passed()) continue;
     ++failed;
-    std::cout << fmt::format("FAIL {} ({}): {}\n  {}\n", r.title, r.rule_id,
-                             !r.problem.empty() ? r.problem
-                             : r.expected      ? fmt::format("expected {} matches, got {}", *r.expected, r.matched)
-                                               : "expected a match, got none",
-                             r.sample.string());
+    std::cout << say("cli.regression_fail", r.title, r.rule_id,
+                     !r.problem.empty() ? r.problem
+                     : r.expected       ? say("cli.regression_expected_count", count(*r.expected), count(r.matched))
+                                        : say("cli.regression_expected_match"))
+              << "\n  " << r.sample.string() << "\n";
   }
-  std::cout << fmt::format("regression: {} samples, {} passed, {} failed\n", results->size(), results->size() - failed, failed);
+  std::cout << say("cli.regression_summary", results->size(), results->size() - failed, failed) << "\n";
   return failed == 0 ? 0 : 1;
 }
 
@@ -228,7 +229,7 @@ int rules_check(const std::vector<std::filesystem::path>& paths, const std::opti
   std::size_t refused = 0;
   for (const auto& p : problems) {
     if (p.warning) {
-      std::cout << fmt::format("note: {} ({}): {}\n", p.source, p.rule, p.reason);
+      std::cout << fmt::format("{}: {} ({}): {}\n", say("cli.rules_note"), p.source, p.rule, p.reason);
     } else if (p.rule.empty()) {
       std::cout << p.reason << "\n";
       ++refused;
@@ -237,7 +238,7 @@ int rules_check(const std::vector<std::filesystem::path>& paths, const std::opti
       ++refused;
     }
   }
-  std::cout << fmt::format("rules: {} loaded, {} not loaded\n", engine->rules().size() + correlator->rules().size(), refused);
+  std::cout << say("cli.rules_summary", engine->rules().size() + correlator->rules().size(), refused) << "\n";
   return refused == 0 ? 0 : 1;
 }
 

@@ -29,7 +29,8 @@ export function tempDir(prefix = 'khien-it-') {
 
 // Runs a khien subcommand to completion.
 export function cli(args, { input, env } = {}) {
-  const r = spawnSync(BIN, args, { input, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
+  // Messages in English unless a test asks for another language (the CLI follows LC_ALL/LANG).
+  const r = spawnSync(BIN, args, { input, env: { ...process.env, LC_ALL: 'C.UTF-8', ...env }, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

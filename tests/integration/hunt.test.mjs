@@ -77,6 +77,31 @@ test('hunt writes one JSON line per match, in file and record order, and reports
   }
 });
 
+test('hunt and rules check speak Vietnamese when the environment asks for it, numbers written the Vietnamese way', () => {
+  const dir = setup();
+  try {
+    const vi = { LC_ALL: '', LC_MESSAGES: '', LANG: 'vi_VN.UTF-8' };
+    const args = ['hunt', '--rules', join(dir, 'rules'), '--input', join(dir, 'logs'), '--format', 'table'];
+    const r = cli(args, { env: vi });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^thời điểm +mức +quy tắc +máy +sự kiện +tệp#bản ghi\n/);
+    assert.match(r.stderr, /săn tìm: 3 tệp \([0-9,]+ MB, 1 không đọc được, 0 bỏ qua\), 4 sự kiện trong [0-9]+,[0-9]{2} giây/);
+    assert.match(r.stderr, /quy tắc: 2 đã nạp, 2 được dùng và 0 quy tắc tương quan/);
+    assert.match(r.stderr, /kết quả khớp: 3 \(high 2, low 1\)/);
+    // LC_ALL comes before LANG; the same matches whatever the language.
+    const en = cli(args, { env: { LC_ALL: 'en_GB.UTF-8', LANG: 'vi_VN.UTF-8' } });
+    assert.match(en.stderr, /hunt: 3 files \([0-9.]+ MB, 1 unreadable, 0 skipped\), 4 events in [0-9]+\.[0-9]{2} s/);
+    assert.deepEqual(en.stdout.split('\n').slice(1), r.stdout.split('\n').slice(1));
+    const bad = cli(['hunt', '--rules', join(dir, 'rules'), '--input', join(dir, 'logs'), '--format', 'xml'], { env: vi });
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, "khien: --format phải là jsonl, csv hoặc table, không phải 'xml'\n");
+    const check = cli(['rules', 'check', join(dir, 'rules')], { env: vi });
+    assert.equal(check.stdout, 'quy tắc: 2 đã nạp, 0 không nạp được\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('hunt reads a JSON file whole when its first event is from a channel no rule wants', () => {
   // Only an EVTX log holds one channel: a JSON file mixes them, and its first line says nothing of the rest.
   const dir = setup();
