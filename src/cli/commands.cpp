@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/runtime.h"
+#include "cli/text.h"
 #include "store/sqlite/sqlite_store.h"
 
 #ifndef KHIEN_VERSION
@@ -35,11 +36,11 @@ int migrate(const Config& config) {
   auto r = store::migrate_sqlite(config.data_dir / "khien.db");
   if (!r.ok()) return fail(r.error());
   if (r->applied.empty()) {
-    std::cout << "schema version " << r->to_version << ": up to date\n";
+    std::cout << say("cli.schema_up_to_date", r->to_version) << "\n";
   } else {
-    std::cout << "schema version " << r->from_version << " -> " << r->to_version << " (applied";
-    for (int v : r->applied) std::cout << fmt::format(" {:04}", v);
-    std::cout << ")\n";
+    std::string applied;
+    for (int v : r->applied) applied += fmt::format("{}{:04}", applied.empty() ? "" : " ", v);
+    std::cout << say("cli.schema_migrated", r->from_version, r->to_version, applied) << "\n";
   }
   return 0;
 }
@@ -61,7 +62,7 @@ int org_add(const Config& config, const std::string& slug, const std::string& na
   }
   auto o = (*rt)->services->organizations.create_as_operator(in, operator_meta());
   if (!o.ok()) return fail(o.error());
-  std::cout << "organisation " << o->slug << " added (id " << o->id.str() << ")\n";
+  std::cout << say("cli.org_added", o->slug, o->id.str()) << "\n";
   return 0;
 }
 
@@ -73,7 +74,8 @@ int org_list(const Config& config) {
     orgs = tx.list_organizations();
     return {};
   });
-  std::cout << fmt::format("{:<6} {:<28} {:<12} {:<6} {}\n", "ID", "SLUG", "KIND", "PARENT", "NAME");
+  const auto c = columns("cli.org_columns");
+  std::cout << fmt::format("{:<6} {:<28} {:<12} {:<6} {}\n", c.at(0), c.at(1), c.at(2), c.at(3), c.at(4));
   for (const auto& o : orgs)
     std::cout << fmt::format("{:<6} {:<28} {:<12} {:<6} {}\n", o.id.str(), o.slug, domain::org_kind_name(o.kind),
                              o.parent ? o.parent->str() : "-", o.name);
@@ -84,7 +86,7 @@ int user_add(const Config& config, const std::string& org, const std::string& us
              const std::string& display_name, const std::string& email) {
   std::string password;
   if (!std::getline(std::cin, password) || password.empty()) {
-    std::cerr << "khien: no password on standard input (--password-stdin reads one line)\n";
+    std::cerr << say("cli.no_password_stdin") << "\n";
     return 2;
   }
   auto rt = open_runtime(config, 1);
@@ -102,7 +104,7 @@ int user_add(const Config& config, const std::string& org, const std::string& us
   in.password = password;
   auto u = (*rt)->services->users.create_as_operator(in, operator_meta());
   if (!u.ok()) return fail(u.error());
-  std::cout << "user " << u->username << " added (id " << u->id.str() << ")\n";
+  std::cout << say("cli.user_added", u->username, u->id.str()) << "\n";
   return 0;
 }
 
@@ -117,10 +119,11 @@ int user_list(const Config& config, const std::optional<std::string>& org) {
   }
   auto users = (*rt)->services->users.list_as_operator(org_id);
   if (!users.ok()) return fail(users.error());
-  std::cout << fmt::format("{:<6} {:<24} {:<18} {:<6} {:<9} {}\n", "ID", "USERNAME", "ROLE", "ORG", "STATUS", "NAME");
+  const auto c = columns("cli.user_columns");
+  std::cout << fmt::format("{:<6} {:<24} {:<18} {:<6} {:<9} {}\n", c.at(0), c.at(1), c.at(2), c.at(3), c.at(4), c.at(5));
   for (const auto& u : *users)
     std::cout << fmt::format("{:<6} {:<24} {:<18} {:<6} {:<9} {}\n", u.id.str(), u.username,
-                             domain::role_name(u.role), u.organization.str(), u.disabled ? "disabled" : "active",
+                             domain::role_name(u.role), u.organization.str(), say(u.disabled ? "cli.user_disabled_status" : "cli.user_active"),
                              u.display_name);
   return 0;
 }
@@ -130,8 +133,9 @@ int user_reset_password(const Config& config, const std::string& username) {
   if (!rt.ok()) return fail(rt.error());
   auto pw = (*rt)->services->users.reset_password_as_operator(username, operator_meta());
   if (!pw.ok()) return fail(pw.error());
-  std::cout << "username: " << username << "\npassword: " << *pw
-            << "\n(temporary: the user must choose a new password at the next sign-in)\n";
+  std::cout << say("cli.username", username) << "\n"
+            << say("cli.password", *pw) << "\n"
+            << say("cli.password_temporary") << "\n";
   return 0;
 }
 
@@ -140,7 +144,7 @@ int user_disable(const Config& config, const std::string& username) {
   if (!rt.ok()) return fail(rt.error());
   if (auto st = (*rt)->services->users.disable_as_operator(username, operator_meta()); !st.ok())
     return fail(st.error());
-  std::cout << "user " << username << " disabled; their sessions have ended\n";
+  std::cout << say("cli.user_disabled", username) << "\n";
   return 0;
 }
 
@@ -150,11 +154,10 @@ int audit_verify(const Config& config) {
   auto v = (*rt)->services->audit.verify();
   if (!v.ok()) return fail(v.error());
   if (v->intact) {
-    std::cout << "audit log intact\n";
+    std::cout << say("cli.audit_intact") << "\n";
     return 0;
   }
-  std::cout << fmt::format("audit log broken at entry {}: {} ({})\n", v->entry_id, domain::chain_fault_name(v->fault),
-                           v->explanation);
+  std::cout << say("cli.audit_broken", v->entry_id, domain::chain_fault_name(v->fault), v->explanation) << "\n";
   return 1;
 }
 
@@ -162,7 +165,7 @@ int backup_create(const Config& config, const std::filesystem::path& output) {
   const auto db = config.data_dir / "khien.db";
   if (!std::filesystem::exists(db)) return fail(Error("backup_failed", "no database at " + db.string()));
   if (auto st = store::backup_sqlite(db, output); !st.ok()) return fail(st.error());
-  std::cout << "backup written to " << output.string() << "\n";
+  std::cout << say("cli.backup_written", output.string()) << "\n";
   return 0;
 }
 
@@ -174,7 +177,7 @@ int backup_restore(const Config& config, const std::filesystem::path& input, boo
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (auto st = store::restore_sqlite(input, db); !st.ok()) return fail(st.error());
-  std::cout << "restored " << input.string() << " into " << db.string() << "\n";
+  std::cout << say("cli.restored", input.string(), db.string()) << "\n";
   return 0;
 }
 

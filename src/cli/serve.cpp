@@ -10,6 +10,7 @@
 #include "base/crypto.h"
 #include "cli/commands.h"
 #include "cli/runtime.h"
+#include "cli/text.h"
 #include "http/server.h"
 
 namespace khien::embedded {
@@ -87,9 +88,9 @@ Status load_demo(Runtime& rt) {
   user.password = crypto::random_password(20);
   auto created = rt.services->users.create_as_operator(user, meta);
   if (!created.ok()) return created.error();
-  std::cout << "Demo organisations loaded. First administrator (the password is shown only now):\n"
-            << "username: " << user.username << "\n"
-            << "password: " << user.password << "\n"
+  std::cout << say("cli.demo_loaded") << "\n"
+            << say("cli.username", user.username) << "\n"
+            << say("cli.password", user.password) << "\n"
             << std::flush;
   return {};
 }
@@ -115,10 +116,7 @@ int serve(const Config& config, const ServeOptions& options) {
     return {};
   });
   if (empty)
-    std::cerr << "khien: the database is empty; add an organisation and an administrator with\n"
-                 "  khien org add --slug ... --name ... --kind agency\n"
-                 "  khien user add --org ... --username ... --role administrator --password-stdin\n"
-                 "or start once with --demo to load the demo organisations.\n";
+    std::cerr << say("cli.database_empty") << "\n";
 
   const auto web_dir = find_web_dir(config);
   if (web_dir.empty()) spdlog::warn(log_text("no_web_ui", "web/dist not found: only the API is served"));
@@ -135,7 +133,7 @@ int serve(const Config& config, const ServeOptions& options) {
     print_error(st.error());
     return 2;
   }
-  std::cout << "listening on " << server.url() << std::endl;
+  std::cout << say("cli.listening", server.url()) << std::endl;
   spdlog::info(boost::json::serialize(boost::json::object{
       {"event", "listening"}, {"url", server.url()}, {"data_dir", config.data_dir.string()},
       {"web_dir", web_dir.string()}}));

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "base/i18n.h"
 
@@ -22,6 +23,16 @@ inline i18n::Locale language() {
 template <class... Args>
 std::string say(std::string_view key, Args&&... args) {
   return fmt::format(fmt::runtime(i18n::translate(language(), key)), std::forward<Args>(args)...);
+}
+
+// A header's column names, kept in the catalogue as one text "A|B|C".
+inline std::vector<std::string> columns(std::string_view key) {
+  std::vector<std::string> out(1);
+  for (const char c : i18n::translate(language(), key)) {
+    if (c == '|') out.emplace_back();
+    else out.back().push_back(c);
+  }
+  return out;
 }
 
 inline std::string count(std::uint64_t n) { return i18n::count(language(), n); }

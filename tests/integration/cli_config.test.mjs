@@ -42,6 +42,28 @@ test('operators add organisations and users, list them, reset a password and dis
   }
 });
 
+test('operators whose locale is Vietnamese are answered in Vietnamese', () => {
+  const dir = tempDir();
+  const vi = { env: { LC_ALL: '', LANG: 'vi_VN.UTF-8' } };
+  try {
+    assert.match(cli(['migrate', '--data-dir', dir], vi).stdout, /^phiên bản lược đồ \d+ -> \d+ \(đã áp dụng [\d ]+\)\n$/);
+    assert.match(cli(['migrate', '--data-dir', dir], vi).stdout, /: đã mới nhất\n$/);
+    const org = cli(['org', 'add', '--data-dir', dir, '--slug', 'so-yte', '--name', 'Sở Y tế', '--kind', 'agency'], vi);
+    assert.match(org.stdout, /^đã thêm tổ chức so-yte \(mã \d+\)\n$/);
+    assert.match(cli(['org', 'list', '--data-dir', dir], vi).stdout, /^MÃ +ĐỊNH DANH +LOẠI +CẤP TRÊN +TÊN\n/);
+    const add = cli(['user', 'add', '--data-dir', dir, '--org', 'so-yte', '--username', 'hoa', '--role', 'viewer', '--password-stdin'],
+      { ...vi, input: `${PASSWORD}\n` });
+    assert.match(add.stdout, /^đã thêm người dùng hoa/);
+    const reset = cli(['user', 'reset-password', '--data-dir', dir, '--username', 'hoa'], vi);
+    assert.match(reset.stdout, /^tên đăng nhập: hoa\nmật khẩu: \S{16}\n\(tạm thời: /);
+    cli(['user', 'disable', '--data-dir', dir, '--username', 'hoa'], vi);
+    assert.match(cli(['user', 'list', '--data-dir', dir], vi).stdout, /hoa\s+viewer\s+\d+\s+đã khóa/);
+    assert.equal(cli(['audit', 'verify', '--data-dir', dir], vi).stdout, 'nhật ký kiểm toán nguyên vẹn\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a backup taken while serving restores into a fresh directory with the data there', async () => {
   const s = await startServer();
   const out = join(tempDir(), 'backup.db');

@@ -42,7 +42,7 @@ export async function startServer({ env = {}, demo = true, webDir, args = [], da
   if (demo) argv.push('--demo');
   const dir = webDir ?? process.env.KHIEN_WEB_DIR;
   if (dir) argv.push('--web-dir', dir);
-  const proc = spawn(BIN, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(BIN, argv, { env: { ...process.env, LC_ALL: 'C.UTF-8', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stderr.on('data', (d) => (stderr += d));

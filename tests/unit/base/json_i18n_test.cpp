@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
@@ -88,6 +89,8 @@ TEST(I18n, EveryCommandLineMessageIsInBothLanguagesWithTheSameValues) {
   for (const auto& [key, value] : en) {
     ASSERT_TRUE(vi.contains(key)) << key;
     EXPECT_EQ(holes(vi.at(key).as_string()), holes(value.as_string())) << key;
+    const std::string_view v = vi.at(key).as_string(), e = value.as_string();
+    EXPECT_EQ(std::count(v.begin(), v.end(), '|'), std::count(e.begin(), e.end(), '|')) << key;  // columns
     if (key.starts_with("cli.")) ++cli;
   }
   for (const auto& [key, value] : vi) EXPECT_TRUE(en.contains(key)) << key;
