@@ -59,6 +59,13 @@ test('operators whose locale is Vietnamese are answered in Vietnamese', () => {
     cli(['user', 'disable', '--data-dir', dir, '--username', 'hoa'], vi);
     assert.match(cli(['user', 'list', '--data-dir', dir], vi).stdout, /hoa\s+viewer\s+\d+\s+đã khóa/);
     assert.equal(cli(['audit', 'verify', '--data-dir', dir], vi).stdout, 'nhật ký kiểm toán nguyên vẹn\n');
+    // The help too, lined up by characters (a Vietnamese label is longer in bytes than it shows).
+    const help = cli(['user', 'add', '--help'], vi);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Thêm người dùng; mật khẩu được đọc từ đầu vào chuẩn\nCách dùng: \S+ user add \[TÙY CHỌN\]\n\nTùy chọn:\n/);
+    assert.match(help.stdout, /\n  --org CHUỖI BẮT BUỘC {8}Tên ngắn của tổ chức/);
+    assert.match(help.stdout, /\n  --email CHUỖI {15}Địa chỉ thư điện tử\n/);
+    assert.match(cli(['--help'], vi).stdout, /\nLệnh con:\n  serve {23}Phục vụ giao diện web và API\n/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
