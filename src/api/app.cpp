@@ -60,11 +60,6 @@ bool is_api_path(std::string_view path) {
          path == "/metrics";
 }
 
-std::string fill(std::string text, std::string_view detail) {
-  if (auto pos = text.find("{}"); pos != std::string::npos) text.replace(pos, 2, detail);
-  return text;
-}
-
 bool is_json_media_type(std::string_view content_type) {
   std::string t(content_type.substr(0, content_type.find(';')));
   std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -92,9 +87,7 @@ http::Response problem(const Error& error, i18n::Locale locale, const http::Requ
   if (!error.fields().empty()) {
     boost::json::array errors;
     for (const auto& f : error.fields()) {
-      const auto message = f.code == "password_policy" ? i18n::translate(locale, "password." + f.detail)
-                                                       : fill(i18n::translate(locale, "field." + f.code), f.detail);
-      errors.push_back({{"field", f.field}, {"code", f.code}, {"message", message}});
+      errors.push_back({{"field", f.field}, {"code", f.code}, {"message", i18n::field_message(locale, f.code, f.detail)}});
     }
     body["errors"] = std::move(errors);
   }

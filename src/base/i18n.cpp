@@ -101,4 +101,11 @@ std::string translate(Locale locale, std::string_view key) {
   return k;
 }
 
+std::string field_message(Locale locale, std::string_view code, std::string_view detail) {
+  if (code == "password_policy") return translate(locale, "password." + std::string(detail));
+  std::string text = translate(locale, "field." + std::string(code));
+  if (const auto at = text.find("{}"); at != std::string::npos) text.replace(at, 2, detail);
+  return text;
+}
+
 }  // namespace khien::i18n

@@ -27,4 +27,8 @@ std::string decimal(Locale locale, double v, int decimals);
 // The text of `key` in `locale`; falls back to Vietnamese, then to the key itself.
 std::string translate(Locale locale, std::string_view key);
 
+// What is wrong with a field, for people: the text of "field.<code>" with its {} filled by
+// `detail`, or for a password refused by the policy, the text of "password.<detail>".
+std::string field_message(Locale locale, std::string_view code, std::string_view detail);
+
 }  // namespace khien::i18n

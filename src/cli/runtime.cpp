@@ -1,11 +1,14 @@
 #include "cli/runtime.h"
 
+#include "cli/text.h"
+
 #include <fmt/format.h>
 
 #include <cstdlib>
 #include <iostream>
 
 #include "base/crypto.h"
+#include "cli/text.h"
 #include "store/evidence_dir.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -41,11 +44,18 @@ service::RequestMeta operator_meta() {
 }
 
 void print_error(const Error& e) {
-  std::cerr << "khien: " << e.code();
+  // The error's title from the catalogue when it has one, then its code (for scripts and
+  // searches), the detail, and each field's message.
+  const std::string key = "error." + e.code();
+  const std::string title = i18n::translate(language(), key);
+  std::cerr << "khien: " << (title == key ? e.code() : title + " (" + e.code() + ")");
   if (!e.detail().empty()) std::cerr << ": " << e.detail();
   for (const auto& f : e.fields()) {
     std::cerr << "\n  " << f.field << ": " << f.code;
-    if (!f.detail.empty()) std::cerr << " (" << f.detail << ")";
+    const std::string message = i18n::field_message(language(), f.code, f.detail);
+    if (message != "field." + f.code) std::cerr << " — " << message;
+    if (!f.detail.empty() && f.code != "password_policy" && message.find(f.detail) == std::string::npos)
+      std::cerr << " (" << f.detail << ")";
   }
   std::cerr << "\n";
 }

@@ -56,6 +56,10 @@ test('operators whose locale is Vietnamese are answered in Vietnamese', () => {
     assert.match(add.stdout, /^đã thêm người dùng hoa/);
     const reset = cli(['user', 'reset-password', '--data-dir', dir, '--username', 'hoa'], vi);
     assert.match(reset.stdout, /^tên đăng nhập: hoa\nmật khẩu: \S{16}\n\(tạm thời: /);
+    // An error: its title and each field's message in Vietnamese, its codes as they are.
+    const bad = cli(['org', 'add', '--data-dir', dir, '--slug', 'x1', '--name', 'X', '--kind', 'agency', '--parent', 'nowhere'], vi);
+    assert.equal(bad.stderr, 'khien: Dữ liệu gửi lên không hợp lệ (validation_failed)\n'
+      + '  parent: not_found — Không tìm thấy đối tượng được chỉ định (nowhere)\n');
     cli(['user', 'disable', '--data-dir', dir, '--username', 'hoa'], vi);
     assert.match(cli(['user', 'list', '--data-dir', dir], vi).stdout, /hoa\s+viewer\s+\d+\s+đã khóa/);
     assert.equal(cli(['audit', 'verify', '--data-dir', dir], vi).stdout, 'nhật ký kiểm toán nguyên vẹn\n');
