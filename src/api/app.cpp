@@ -87,7 +87,8 @@ http::Response problem(const Error& error, i18n::Locale locale, const http::Requ
   if (!error.fields().empty()) {
     boost::json::array errors;
     for (const auto& f : error.fields()) {
-      errors.push_back({{"field", f.field}, {"code", f.code}, {"message", i18n::field_message(locale, f.code, f.detail)}});
+      errors.push_back(
+          {{"field", f.field}, {"code", f.code}, {"message", i18n::field_message(locale, f.code, f.detail)}});
     }
     body["errors"] = std::move(errors);
   }

@@ -123,8 +123,8 @@ int user_list(const Config& config, const std::optional<std::string>& org) {
   std::cout << fmt::format("{:<6} {:<24} {:<18} {:<6} {:<9} {}\n", c.at(0), c.at(1), c.at(2), c.at(3), c.at(4), c.at(5));
   for (const auto& u : *users)
     std::cout << fmt::format("{:<6} {:<24} {:<18} {:<6} {:<9} {}\n", u.id.str(), u.username,
-                             domain::role_name(u.role), u.organization.str(), say(u.disabled ? "cli.user_disabled_status" : "cli.user_active"),
-                             u.display_name);
+                             domain::role_name(u.role), u.organization.str(),
+                             say(u.disabled ? "cli.user_disabled_status" : "cli.user_active"), u.display_name);
   return 0;
 }
 

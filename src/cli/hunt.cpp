@@ -463,8 +463,9 @@ int hunt(const HuntOptions& options) {
   const auto compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - compile_start).count();
   std::size_t not_loaded = 0;
   for (const auto& p : problems) {
-    std::cerr << fmt::format("{}: {}{}{}\n", say(p.warning ? "cli.rule_note" : "cli.rule_not_loaded"), p.rule.empty() ? "" : p.source,
-                             p.rule.empty() ? "" : fmt::format(" ({}): ", p.rule), p.reason);
+    std::cerr << fmt::format("{}: {}{}{}\n", say(p.warning ? "cli.rule_note" : "cli.rule_not_loaded"),
+                             p.rule.empty() ? "" : p.source, p.rule.empty() ? "" : fmt::format(" ({}): ", p.rule),
+                             p.reason);
     not_loaded += p.warning ? 0 : 1;
   }
 

@@ -1,7 +1,6 @@
 // khien: one binary, one subcommand per job.
 #include <CLI/CLI.hpp>
 
-#include <cctype>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -58,11 +57,12 @@ int main(int argc, char** argv) {
   app.formatter(std::make_shared<Formatter>());
   app.option_defaults()->group(t("cli.help.group_options"));
   app.set_help_flag("-h,--help", t("cli.help.help"));
-  for (const auto* label : {"Usage", "OPTIONS", "SUBCOMMAND", "SUBCOMMANDS", "REQUIRED", "Positionals", "TEXT", "UINT"}) {
-    std::string key = "cli.help.label_";
-    for (const char* c = label; *c != '\0'; ++c) key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(*c))));
+  for (const auto& [label, key] :
+       {std::pair{"Usage", "cli.help.label_usage"}, {"OPTIONS", "cli.help.label_options"},
+        {"SUBCOMMAND", "cli.help.label_subcommand"}, {"SUBCOMMANDS", "cli.help.label_subcommands"},
+        {"REQUIRED", "cli.help.label_required"}, {"Positionals", "cli.help.label_positionals"},
+        {"TEXT", "cli.help.label_text"}, {"UINT", "cli.help.label_uint"}})
     app.get_formatter()->label(label, t(key));
-  }
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", t("cli.help.help_all"));
   Common common;
