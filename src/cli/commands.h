@@ -53,9 +53,8 @@ struct HuntOptions {
   // Matches correlations read are held until the end (about 150 bytes each): at most this many.
   std::size_t max_correlated = 2'000'000;
   bool use_cache = true;  // compiled patterns kept between runs (cli/rules.h pattern_cache_dir)
-  // Read every EVTX file whole, even one whose first record is from a channel no rule wants
-  // (skipped by default, as an EVTX log holds one channel, unless it shows it is a
-  // forwarded-events log, which mixes them: detect::may_mix_channels).
+  // Read every EVTX file whole, even one whose first records are all from one channel no rule
+  // wants (skipped by default, as an EVTX log holds one channel, unless it shows it mixes them).
   bool all_files = false;
 };
 // Sigma rules over log files: matches on the output in file and record order, problems and

@@ -159,6 +159,9 @@ struct Unit {
 };
 
 constexpr std::uint64_t kPartBytes = 32u << 20;
+// Records of an EVTX file (or part) from a channel no rule wants read before it is skipped: a
+// log saved from a view over several logs shows its second channel within its first few.
+constexpr std::uint32_t kProbedRecords = 100;
 
 struct Hunt {
   const HuntOptions& options;
@@ -298,23 +301,34 @@ struct Hunt {
     const auto i = units[u].file;
     FileResult out;
     out.output = spare_text();
-    // An EVTX file holds one channel's log: a part whose first record is from a channel no
-    // rule wants is not read further (unless --all-files), but for a forwarded-events log,
-    // which mixes channels, as a JSON file does.
-    bool check_channel = !options.all_files;
+    // An EVTX file holds one channel's log, written by any number of providers: a part whose
+    // first records are all from one channel no rule wants is not read further (unless
+    // --all-files). Some logs mix channels: a forwarded-events log, or one saved from a view over
+    // several logs. One is read whole as soon as it shows it: by its name or RenderingInfo
+    // (detect::may_mix_channels), or by a second channel among its first kProbedRecords records.
+    // A JSON file is always read whole.
+    enum class Probe { kFirst, kProbing, kDone } probe = options.all_files ? Probe::kDone : Probe::kFirst;
+    std::string probed_channel;
+    std::uint32_t probed = 0;
     auto format = detect::InputFormat::kUnknown;  // known before the first event
     // The progress line's counts, shared by the threads, are added to in batches: one
     // shared counter written per event would bounce between the cores' caches.
     constexpr std::uint64_t kShownEvery = 4096;
     std::uint64_t events_unshown = 0, matches_unshown = 0;
     auto result = detect::read_events(files[i], mapping, [&](const Event& e) {
-      if (check_channel) {
-        check_channel = false;
-        if (format == detect::InputFormat::kEvtx && !e.channel().empty() && !engine.wants(e.provider(), e.channel()) &&
+      if (probe == Probe::kFirst) {
+        probe = Probe::kDone;
+        if (format == detect::InputFormat::kEvtx && !e.channel().empty() && !engine.wants_channel(e.channel()) &&
             !detect::may_mix_channels(files[i], e)) {
-          out.skipped = true;
-          return false;
+          probe = Probe::kProbing;
+          probed_channel.assign(e.channel());
         }
+      } else if (probe == Probe::kProbing && !detect::equals_ignoring_case(e.channel(), probed_channel)) {
+        probe = Probe::kDone;  // a second channel: read on
+      }
+      if (probe == Probe::kProbing && probed++ == kProbedRecords) {
+        out.skipped = true;
+        return false;
       }
       ++out.events;
       if (++events_unshown == kShownEvery) {
@@ -625,7 +639,7 @@ int hunt(const HuntOptions& options) {
                    count(engine->databases_loaded()), count(engine->databases_loaded() + engine->databases_compiled()),
                    count(not_loaded))
             << "\n";
-  if (skipped > 0) std::cerr << say("cli.hunt_skipped", count(skipped)) << "\n";
+  if (skipped > 0) std::cerr << say("cli.hunt_skipped", count(skipped), kProbedRecords) << "\n";
   if (uncorrelated > 0)
     std::cerr << say("cli.hunt_uncorrelated", count(options.max_correlated), count(uncorrelated)) << "\n";
   if (read_only > 0 || untimed > 0)

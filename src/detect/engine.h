@@ -61,9 +61,10 @@ class Engine {
   const std::vector<sigma::Rule>& rules() const;
   // Indexes of the rules whose log source has no entry in the mapping.
   const std::vector<std::uint32_t>& unmapped() const;
-  // Whether some rule applies to events of this provider and channel (any event id): a file
-  // whose first record gives a channel no rule wants need not be read further.
-  bool wants(std::string_view provider, std::string_view channel) const;
+  // Whether some rule applies to events of this channel, from any provider, of any event id (an
+  // EVTX log holds one channel, written by several providers: the Security log by
+  // Security-Auditing and by Eventlog, whose "log cleared" record often comes first).
+  bool wants_channel(std::string_view channel) const;
   // How many Vectorscan databases compile() read from the cache, and how many it compiled.
   unsigned databases_loaded() const;
   unsigned databases_compiled() const;

@@ -444,11 +444,9 @@ const std::vector<std::uint32_t>& Engine::unmapped() const { return c_->unmapped
 unsigned Engine::databases_loaded() const { return c_->databases_loaded; }
 unsigned Engine::databases_compiled() const { return c_->databases_compiled; }
 
-bool Engine::wants(std::string_view provider, std::string_view channel) const {
+bool Engine::wants_channel(std::string_view channel) const {
   for (const auto* s : c_->sources)
-    if ((s->provider.empty() || equals_ignoring_case(s->provider, provider)) &&
-        (s->channel.empty() || equals_ignoring_case(s->channel, channel)))
-      return true;
+    if (s->channel.empty() || equals_ignoring_case(s->channel, channel)) return true;
   return false;
 }
 

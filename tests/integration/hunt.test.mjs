@@ -209,16 +209,25 @@ test('hunt over the EVTX attack samples with every Windows rule of SigmaHQ',
     assert.ok(matches.some((m) => m.title === 'Security Eventlog Cleared' && m.event_id === 1102));
   });
 
-test('hunt skips an EVTX file whose first record no rule wants, unless --all-files',
+test('hunt skips an EVTX file whose first records no rule wants, unless --all-files, and loses no match by it',
   { skip: existsSync(join(shared, 'evtx')) ? false : `no samples at ${shared} (../shared/data is absent)` }, () => {
-    const args = ['hunt', '--rules', join(shared, 'sigma/rules/windows/process_creation'), '--input',
-      join(shared, 'evtx/EVTX-ATTACK-SAMPLES/Lateral Movement'), '--format', 'jsonl'];
+    const lateral = join(shared, 'evtx/EVTX-ATTACK-SAMPLES/Lateral Movement');
+    // A log saved from a view over Sysmon and Security, Sysmon first: the Security rules read it whole.
+    const security = ['hunt', '--rules', join(shared, 'sigma/rules/windows/builtin/security'), '--input', lateral, '--format', 'jsonl'];
+    const view = cli(security);
+    assert.equal(view.code, 0, view.stderr);
+    assert.match(view.stdout, /"title":"First Time Seen Remote Named Pipe".*ImpersonateUser-via local Pass The Hash Sysmon and Security\.evtx/);
+    assert.equal(cli([...security, '--all-files']).stdout, view.stdout);
+
+    // Sysmon's file rules: the logs of other channels with more than 100 records are skipped.
+    const args = ['hunt', '--rules', join(shared, 'sigma/rules/windows/file/file_event'), '--input',
+      join(shared, 'evtx/EVTX-ATTACK-SAMPLES'), '--format', 'jsonl'];
     const summary = /hunt: (\d+) files \([0-9.]+ MB, 0 unreadable, (\d+) skipped\), ([0-9,]+) events/;
     const some = cli(args);
     assert.equal(some.code, 0, some.stderr);
     const [, files, skipped, events] = some.stderr.match(summary);
     assert.ok(Number(skipped) > 0 && Number(skipped) < Number(files), some.stderr);
-    assert.match(some.stderr, new RegExp(`skipped: ${skipped} EVTX files whose first record is from a channel no rule wants`));
+    assert.match(some.stderr, new RegExp(`skipped: ${skipped} EVTX files whose first 100 records are all from one channel no rule wants`));
     const all = cli([...args, '--all-files']);
     assert.equal(all.code, 0, all.stderr);
     const [, filesAll, skippedAll, eventsAll] = all.stderr.match(summary);

@@ -1,5 +1,5 @@
 // Small EVTX files written by the tests, for what no sample file has (a forwarded-events log's
-// RenderingInfo, chosen channels in chosen order). One chunk; each record is an instance of a
+// RenderingInfo, chosen channels in chosen order). Each record is an instance of a
 // template of its own, defined in the record. As Windows writes them, attribute values are text
 // of the template and element contents are substitutions: UTF-16 strings, but EventID's, a
 // 16-bit number. Names are defined where they are used. Checksums are zlib's CRC-32.
@@ -125,70 +125,105 @@ struct Writer {
 
 }  // namespace evtx_writer_detail
 
-// An EVTX file of one chunk holding `records` (record ids 1, 2, ...), every checksum right.
-inline std::string evtx_file(const std::vector<XmlElement>& records) {
-  using namespace evtx_writer_detail;
-  std::string chunk(kChunkHeader, '\0');
-  std::memcpy(chunk.data(), "ElfChnk", 8);
-  std::uint32_t last_record_at = 0;
-  for (std::size_t k = 0; k < records.size(); ++k) {
-    const std::size_t at = chunk.size();
-    last_record_at = static_cast<std::uint32_t>(at);
-    chunk.append("**\0\0", 4);
-    chunk.append(20, '\0');  // size, id, written time: filled below
-    Writer w{chunk};
-    w.u8(0x0f), w.u8(1), w.u8(1), w.u8(0);  // fragment header
-    w.u8(0x0c), w.u8(0x01);                 // template instance
-    w.u32(static_cast<std::uint32_t>(k + 1));  // template identifier
-    w.u32(static_cast<std::uint32_t>(chunk.size() + 4));  // its definition: right here
-    w.u32(0);  // offset of the next definition
-    for (int b = 0; b < 4; ++b) w.u32(static_cast<std::uint32_t>(0x6b686965 + k * 4 + b));  // GUID
-    const std::size_t data_size_at = chunk.size();
-    w.u32(0);  // data size, filled below
-    w.u8(0x0f), w.u8(1), w.u8(1), w.u8(0);
-    w.element(records[k]);
-    w.u8(0x00);  // end of the definition's fragment
-    put32(chunk, data_size_at, static_cast<std::uint32_t>(chunk.size() - data_size_at - 4));
-    w.u32(static_cast<std::uint32_t>(w.values.size()));  // substitution values
-    for (const auto& v : w.values) w.u16(static_cast<std::uint16_t>(v.bytes.size())), w.u8(v.type), w.u8(0);
-    for (const auto& v : w.values) chunk += v.bytes;
-    w.u8(0x00);  // end of the record's fragment
-    const auto size = static_cast<std::uint32_t>(chunk.size() - at + 4);
-    w.u32(size);
-    put32(chunk, at + 4, size);
-    put64(chunk, at + 8, k + 1);
-    put64(chunk, at + 16, 133'000'000'000'000'000ull + k * 10'000'000ull);  // FILETIME, late 2022
-  }
-  if (chunk.size() > kChunk) throw std::length_error("records larger than one chunk");
+namespace evtx_writer_detail {
+
+inline std::uint32_t crc(const std::string& b, std::size_t from, std::size_t to, uLong c = 0) {
+  return static_cast<std::uint32_t>(
+      ::crc32(c, reinterpret_cast<const Bytef*>(b.data() + from), static_cast<uInt>(to - from)));
+}
+
+// Record `id` (its template numbered `id` too) at the end of `chunk`.
+inline void write_record(std::string& chunk, const XmlElement& record, std::uint64_t id) {
+  const std::size_t at = chunk.size();
+  chunk.append("**\0\0", 4);
+  chunk.append(20, '\0');  // size, id, written time: filled below
+  Writer w{chunk};
+  w.u8(0x0f), w.u8(1), w.u8(1), w.u8(0);                  // fragment header
+  w.u8(0x0c), w.u8(0x01);                                 // template instance
+  w.u32(static_cast<std::uint32_t>(id));                  // template identifier
+  w.u32(static_cast<std::uint32_t>(chunk.size() + 4));  // its definition: right here
+  w.u32(0);                                               // offset of the next definition
+  for (std::uint64_t b = 0; b < 4; ++b) w.u32(static_cast<std::uint32_t>(0x6b686965 + id * 4 + b));  // GUID
+  const std::size_t data_size_at = chunk.size();
+  w.u32(0);  // data size, filled below
+  w.u8(0x0f), w.u8(1), w.u8(1), w.u8(0);
+  w.element(record);
+  w.u8(0x00);  // end of the definition's fragment
+  put32(chunk, data_size_at, static_cast<std::uint32_t>(chunk.size() - data_size_at - 4));
+  w.u32(static_cast<std::uint32_t>(w.values.size()));  // substitution values
+  for (const auto& v : w.values) w.u16(static_cast<std::uint16_t>(v.bytes.size())), w.u8(v.type), w.u8(0);
+  for (const auto& v : w.values) chunk += v.bytes;
+  w.u8(0x00);  // end of the record's fragment
+  const auto size = static_cast<std::uint32_t>(chunk.size() - at + 4);
+  w.u32(size);
+  put32(chunk, at + 4, size);
+  put64(chunk, at + 8, id);
+  put64(chunk, at + 16, 133'000'000'000'000'000ull + id * 10'000'000ull);  // FILETIME, late 2022
+}
+
+// The header of a chunk holding records [first, last] whose last starts at `last_at`; then the
+// chunk padded to its 64 KiB.
+inline void finish_chunk(std::string& chunk, std::uint64_t first, std::uint64_t last, std::uint32_t last_at) {
   const auto free_space = static_cast<std::uint32_t>(chunk.size());
-  const std::uint64_t n = records.size();
-  put64(chunk, 8, n == 0 ? 0 : 1);
-  put64(chunk, 16, n);
-  put64(chunk, 24, n == 0 ? 0 : 1);
-  put64(chunk, 32, n);
+  put64(chunk, 8, first);
+  put64(chunk, 16, last);
+  put64(chunk, 24, first);
+  put64(chunk, 32, last);
   put32(chunk, 40, 128);
-  put32(chunk, 44, last_record_at);
+  put32(chunk, 44, last_at);
   put32(chunk, 48, free_space);
-  auto crc = [](const std::string& b, std::size_t from, std::size_t to, uLong c = 0) {
-    return static_cast<std::uint32_t>(
-        ::crc32(c, reinterpret_cast<const Bytef*>(b.data() + from), static_cast<uInt>(to - from)));
-  };
   put32(chunk, 52, crc(chunk, kChunkHeader, free_space));
   chunk.resize(kChunk, '\0');
   put32(chunk, 124, crc(chunk, 128, kChunkHeader, crc(chunk, 0, 120)));
+}
+
+}  // namespace evtx_writer_detail
+
+// An EVTX file holding `records` (record ids 1, 2, ...) in as many chunks as they need, every
+// checksum right.
+inline std::string evtx_file(const std::vector<XmlElement>& records) {
+  using namespace evtx_writer_detail;
+  std::vector<std::string> chunks;
+  std::string chunk;
+  std::uint64_t first = 0;
+  std::uint32_t last_at = 0;
+  for (std::uint64_t id = 1; id <= records.size(); ++id) {
+    if (chunk.empty()) {
+      chunk.assign(kChunkHeader, '\0');
+      std::memcpy(chunk.data(), "ElfChnk", 8);
+      first = id;
+    }
+    const std::size_t at = chunk.size();
+    write_record(chunk, records[id - 1], id);
+    if (chunk.size() > kChunk) {  // does not fit: the chunk ends before it
+      if (at == kChunkHeader) throw std::length_error("a record larger than a chunk");
+      chunk.resize(at);
+      finish_chunk(chunk, first, id - 1, last_at);
+      chunks.push_back(std::move(chunk));
+      chunk.clear();
+      --id;
+      continue;
+    }
+    last_at = static_cast<std::uint32_t>(at);
+  }
+  if (!chunk.empty()) {
+    finish_chunk(chunk, first, records.size(), last_at);
+    chunks.push_back(std::move(chunk));
+  }
 
   std::string file(kHeaderBlock, '\0');
   std::memcpy(file.data(), "ElfFile", 8);
-  put64(file, 8, 0);       // first chunk
-  put64(file, 16, 0);      // last chunk
-  put64(file, 24, n + 1);  // next record id
-  put32(file, 32, 128);    // header size
-  put16(file, 36, 1);      // minor version
-  put16(file, 38, 3);      // major version
+  put64(file, 8, 0);                                    // first chunk
+  put64(file, 16, chunks.empty() ? 0 : chunks.size() - 1);  // last chunk
+  put64(file, 24, records.size() + 1);                  // next record id
+  put32(file, 32, 128);                                 // header size
+  put16(file, 36, 1);                                   // minor version
+  put16(file, 38, 3);                                   // major version
   put16(file, 40, static_cast<std::uint16_t>(kHeaderBlock));
-  put16(file, 42, 1);  // chunks
+  put16(file, 42, static_cast<std::uint16_t>(chunks.size()));
   put32(file, 124, crc(file, 0, 120));
-  return file + chunk;
+  for (const auto& c : chunks) file += c;
+  return file;
 }
 
 }  // namespace khien::test
