@@ -147,7 +147,7 @@ struct FileResult {
   std::vector<EventRef> refs;
   std::map<std::uint32_t, std::uint64_t> by_rule;
   std::vector<std::string> problems;
-  bool skipped = false;  // after its first record, from a channel no rule wants
+  bool skipped = false;  // after its first records, all from one channel no rule wants
   bool done = false;
 };
 

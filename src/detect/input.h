@@ -45,7 +45,7 @@ struct InputRange {
 std::vector<InputRange> split_input(const std::filesystem::path& path, std::uint64_t part_bytes);
 
 // Calls `sink` for each event of the file (or of the range), in file order; the sink returns
-// false to stop reading (e.g. after a first record from a channel no rule wants).
+// false to stop reading (e.g. after first records from a channel no rule wants).
 // `bytes_read`, when given, grows as the file is read (for progress); `format`, when given, is
 // set as soon as the file's format is known, before any event reaches the sink.
 InputResult read_events(const std::filesystem::path& path, const Mapping& mapping,
@@ -53,7 +53,7 @@ InputResult read_events(const std::filesystem::path& path, const Mapping& mappin
                         InputRange range = {}, InputFormat* format = nullptr);
 
 // Whether an EVTX file may be a forwarded-events log (Windows Event Collector), whose records
-// come from many channels, so that its first record's channel says nothing of the others: its
+// come from many channels, so that its first records' channel may say nothing of the others: its
 // name has "ForwardedEvents" in it (the log's file on a collector is ForwardedEvents.evtx, its
 // archives Archive-ForwardedEvents-<time>.evtx), or its first record has
 // RenderingInfo (which a subscription in its default format, RenderedText, adds to every
