@@ -292,7 +292,8 @@ struct Hunt {
                          csv_cell(r.title), csv_cell(r.status), csv_cell(attack_tags(r)), csv_cell(fields));
     } else {
       out += fmt::format(kCorrelationRow, format_time(m.last_us), r.level, r.title, group, "",
-                         fmt::format("{} {} in {}", type, m.value, k.timespan.empty() ? "all" : k.timespan));
+                         say("cli.correlation_cell", type, m.value,
+                             k.timespan.empty() ? say("cli.correlation_all_time") : k.timespan));
     }
   }
 

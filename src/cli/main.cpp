@@ -193,8 +193,7 @@ int main(int argc, char** argv) {
   std::string hunt_mapping, hunt_output;
   auto* hunt_cmd = app.add_subcommand(
       "hunt", t("cli.help.hunt"));
-  hunt_cmd->description(
-      t("cli.help.hunt_description"));
+  hunt_cmd->description(t("cli.help.hunt_description"));
   hunt_cmd->add_option("--rules", hunt_options.rules, t("cli.help.hunt_rules"))->required();
   hunt_cmd->add_option("--input", hunt_options.inputs, t("cli.help.hunt_input"))
       ->required();
@@ -222,8 +221,7 @@ int main(int argc, char** argv) {
   std::string hunt_placeholders;
   hunt_cmd->add_option("--placeholders", hunt_placeholders,
                        t("cli.help.placeholders"));
-  hunt_cmd->footer(
-      t("cli.help.hunt_footer"));
+  hunt_cmd->footer(t("cli.help.hunt_footer"));
   hunt_cmd->callback([&] {
     if (!hunt_mapping.empty()) hunt_options.mapping = hunt_mapping;
     if (!hunt_output.empty()) hunt_options.output = hunt_output;
